@@ -1,0 +1,3 @@
+from kern.cli import main
+
+main()

@@ -1,0 +1,203 @@
+"""The machinery every app's API router uses: who is calling, for which company, and how errors look.
+
+Every authenticated request carries a `Principal` in `request.auth`: the user, the company the
+call acts for (the token's company, or the session's chosen company) and the token if any. Rows
+are always looked up through `scoped(...)`, so an id of another company is simply not found (404)
+for every verb.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import CursorPagination
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kern.core import context
+from kern.core.apiproblem import PROBLEM_CONTENT_TYPE, problem_body
+from kern.core.exceptions import KernError, NotFound, PermissionDenied
+
+__all__ = [
+    "KernCursorPagination",
+    "Principal",
+    "Problem",
+    "SessionAuth",
+    "TokenAuth",
+    "install_error_handlers",
+    "principal",
+    "require_perm",
+    "scoped",
+]
+
+log = logging.getLogger("kern.api")
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: Any
+    company: Any
+    token: Any = None
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: dict[str, list[str]] | None = None
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer kern_…` — a personal token bound to one company."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        from kern.core.models import ApiToken
+        from kern.core.selectors import is_member, token_by_secret
+
+        found = token_by_secret(token.strip())
+        if found is None or not is_member(found.user, found.company_id):
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)  # throttled: not audited
+        context.update(found.user, company=found.company, token_id=found.pk)
+        return Principal(user=found.user, company=found.company, token=found)
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser session (with CSRF on unsafe methods), acting for the session's company."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Principal | None:
+        from kern.core.middleware import company_for_request
+
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        company = company_for_request(request)
+        if company is None:
+            return None
+        context.update(user, company=company)
+        return Principal(user=user, company=company)
+
+
+def principal(request: HttpRequest) -> Principal:
+    return request.auth  # type: ignore[return-value]
+
+
+def require_perm(request: HttpRequest, perm: str) -> Principal:
+    who = principal(request)
+    if not who.user.has_perm(perm):
+        raise PermissionDenied(f"you lack the permission {perm}")
+    return who
+
+
+def scoped(queryset: QuerySet | type[Model], request: HttpRequest, pk: Any = None) -> Any:
+    """The queryset limited to the caller's company; with `pk`, that one row or NotFound."""
+    qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
+    qs = qs.filter(company_id=principal(request).company.pk)
+    if pk is None:
+        return qs
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"{qs.model._meta.verbose_name} {pk} not found") from None
+
+
+class KernCursorPagination(CursorPagination):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("ordering", ("-id",))
+        kwargs.setdefault("page_size", settings.KERN_API_PAGE_SIZE)
+        kwargs.setdefault("max_page_size", 500)
+        super().__init__(**kwargs)
+
+
+def _respond(api: NinjaAPI, request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(body, default=str), status=body["status"], content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def _validation_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload", "data")]
+        field = ".".join(loc) or "__all__"
+        out.setdefault(field, []).append(str(err.get("msg", "invalid")))
+    return out
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(KernError)
+    def kern_error(request: HttpRequest, exc: KernError) -> HttpResponse:
+        return _respond(api, request, exc.as_problem())
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = _validation_errors(exc.errors)
+        if any("json" in " ".join(v).lower() and "decode" in " ".join(v).lower() for v in errors.values()):
+            return _respond(
+                api, request, problem_body(400, "The request body is not valid JSON.", code="malformed_json")
+            )
+        first = next(iter(errors.items()), ("__all__", ["invalid"]))
+        detail = f"{first[0]}: {first[1][0]}"
+        return _respond(api, request, problem_body(422, detail, code="validation_failed", errors=errors))
+
+    @api.exception_handler(DjangoValidationError)
+    def django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        errors = (
+            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else {"__all__": [str(m) for m in exc.messages]}
+        )
+        first = next(iter(errors.items()))
+        return _respond(
+            api,
+            request,
+            problem_body(422, f"{first[0]}: {first[1][0]}", code="validation_failed", errors=errors),
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = _respond(
+            api,
+            request,
+            problem_body(401, "Authentication required: a valid token or session.", code="unauthorized"),
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="kern"'
+        return response
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return _respond(api, request, problem_body(404, str(exc) or "Not found", code="not_found"))
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+        return _respond(api, request, problem_body(403, str(exc) or "Forbidden", code="forbidden"))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and "parse request body" in str(exc):
+            return _respond(
+                api, request, problem_body(400, "The request body is not valid JSON.", code="malformed_json")
+            )
+        return _respond(api, request, problem_body(exc.status_code, str(exc)))
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        log.exception("unhandled API error on %s %s", request.method, request.path)
+        return _respond(api, request, problem_body(500, "An unexpected error occurred; it has been logged."))

@@ -1,0 +1,270 @@
+"""The one audit mechanism for all business models.
+
+Every model deriving from `core.models.Audited` is hooked here: its field values are remembered
+when it is loaded (`post_init`), and `post_save` / `post_delete` record old → new values. Bulk
+writes that bypass signals (bulk_create, conditional updates in core.workflow) call
+`record_created` / `record_change` from this module, so every row of the log is written by the
+same code. Rows are buffered in the unit of work (core.db) and flushed with one bulk insert,
+chained by SHA-256 under a lock on the chain head.
+
+This is the only module that may connect `post_save` receivers (tests/test_architecture.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_init, post_save
+from django.utils import timezone
+
+from kern.core import context
+from kern.core.db import UnitOfWork, current_unit, register_flusher
+
+__all__ = [
+    "GENESIS_HASH",
+    "connect",
+    "record",
+    "record_change",
+    "record_created",
+    "verify_chain",
+]
+
+GENESIS_HASH = "0" * 64
+_SNAPSHOT = "_audit_snapshot"
+_HASHED_FIELDS = (
+    "at",
+    "company_id",
+    "user_id",
+    "interface",
+    "request_id",
+    "action",
+    "model",
+    "object_id",
+    "changes",
+    "prev_hash",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (Decimal, float)):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (bytes, memoryview)):
+        return "<binary>"
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def _tracked_fields(model: type[Model]) -> list[tuple[str, str]]:
+    cached = model.__dict__.get("_audit_fields")
+    if cached is None:
+        exclude = getattr(model, "audit_exclude", frozenset())
+        cached = [
+            (f.name, f.attname)
+            for f in model._meta.concrete_fields
+            if f.name not in exclude and f.attname not in exclude and not f.primary_key
+        ]
+        model._audit_fields = cached
+    return cached
+
+
+def snapshot(instance: Model) -> dict[str, Any]:
+    data = instance.__dict__
+    return {attname: data.get(attname) for _, attname in _tracked_fields(type(instance)) if attname in data}
+
+
+def _on_init(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    if instance.pk is not None:
+        instance.__dict__[_SNAPSHOT] = snapshot(instance)
+
+
+def _on_save(sender: type[Model], instance: Model, created: bool, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    new = snapshot(instance)
+    if created:
+        changes = {k: [None, _jsonable(v)] for k, v in new.items() if v not in (None, "", [], {})}
+        record(instance, "create", changes)
+    else:
+        old = instance.__dict__.get(_SNAPSHOT)
+        if old is None:
+            changes = {k: [None, _jsonable(v)] for k, v in new.items()}
+        else:
+            changes = {
+                k: [_jsonable(old.get(k)), _jsonable(v)]
+                for k, v in new.items()
+                if k in old and old.get(k) != v
+            }
+        if changes:
+            record(instance, "update", changes)
+    instance.__dict__[_SNAPSHOT] = new
+
+
+def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+    old = instance.__dict__.get(_SNAPSHOT) or snapshot(instance)
+    record(instance, "delete", {k: [_jsonable(v), None] for k, v in old.items() if v not in (None, "")})
+
+
+def connect() -> None:
+    """Hook every concrete Audited model (called once from CoreConfig.ready)."""
+    from kern.core.models import Audited
+
+    for model in apps.get_models():
+        if issubclass(model, Audited) and not model._meta.abstract:
+            uid = f"kern-audit-{model._meta.label}"
+            post_init.connect(_on_init, sender=model, dispatch_uid=uid, weak=False)
+            post_save.connect(_on_save, sender=model, dispatch_uid=uid, weak=False)
+            post_delete.connect(_on_delete, sender=model, dispatch_uid=uid, weak=False)
+
+
+def _company_of(instance: Model) -> int | None:
+    company_id = getattr(instance, "company_id", None)
+    if company_id is None and instance._meta.label == "core.Company":
+        company_id = instance.pk
+    return company_id
+
+
+def record(
+    instance: Model | None,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    *,
+    model: str | None = None,
+    object_id: Any = None,
+    company_id: int | None = None,
+    object_repr: str | None = None,
+) -> None:
+    """Append one audit row for `instance` (or for model/object_id when there is no instance)."""
+    actor = context.current()
+    row = {
+        "at": timezone.now(),
+        "company_id": company_id if company_id is not None else (_company_of(instance) if instance else None),
+        "user_id": actor.user_id,
+        "interface": actor.interface,
+        "request_id": actor.request_id,
+        "action": action,
+        "model": model or (instance._meta.label_lower if instance is not None else ""),
+        "object_id": str(object_id if object_id is not None else getattr(instance, "pk", "")),
+        "object_repr": (object_repr if object_repr is not None else _repr(instance))[:200],
+        "changes": _jsonable(changes or {}),
+    }
+    if row["company_id"] is None:
+        row["company_id"] = actor.company_id
+    unit = current_unit()
+    if unit is not None:
+        unit.audit_rows.append(row)
+    else:
+        # No service transaction around this write (admin, shell, a test's factory): append now.
+        with transaction.atomic():
+            _append([row])
+
+
+def _repr(instance: Model | None) -> str:
+    if instance is None:
+        return ""
+    try:
+        return str(instance)
+    except Exception:  # a __str__ that needs a missing relation must not block the write
+        return f"{instance._meta.label}#{instance.pk}"
+
+
+def record_created(instances: list[Model]) -> None:
+    """Audit rows for objects written with bulk_create (signals do not fire there)."""
+    for instance in instances:
+        new = snapshot(instance)
+        record(instance, "create", {k: [None, _jsonable(v)] for k, v in new.items() if v not in (None, "")})
+        instance.__dict__[_SNAPSHOT] = new
+
+
+def record_change(instance: Model, old: dict[str, Any], *, action: str = "update") -> None:
+    """Audit a change made with a queryset update; `old` maps attname → previous value."""
+    changes = {k: [_jsonable(v), _jsonable(instance.__dict__.get(k))] for k, v in old.items()}
+    record(instance, action, changes)
+    snap = instance.__dict__.get(_SNAPSHOT)
+    if snap is not None:
+        for k in old:
+            snap[k] = instance.__dict__.get(k)
+
+
+def compute_hash(row: dict[str, Any]) -> str:
+    at = row["at"]
+    payload = {k: row[k] for k in _HASHED_FIELDS}
+    payload["at"] = at.isoformat() if isinstance(at, dt.datetime) else str(at)
+    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _append(rows: list[dict[str, Any]]) -> None:
+    from kern.core.models import AuditChain, AuditEvent
+
+    head = AuditChain.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditChain.objects.create(pk=1, last_hash=GENESIS_HASH, length=0)
+        head = AuditChain.objects.select_for_update().get(pk=1)
+    prev = head.last_hash
+    events = []
+    for row in rows:
+        # Microseconds survive on both databases; hashing the stored value keeps verify exact.
+        row["at"] = row["at"].astimezone(dt.UTC)
+        row["prev_hash"] = prev
+        row["hash"] = prev = compute_hash(row)
+        events.append(AuditEvent(**row))
+    AuditEvent.objects.bulk_create(events)
+    AuditChain.objects.filter(pk=1).update(last_hash=prev, length=head.length + len(rows))
+
+
+def _flush(unit: UnitOfWork) -> None:
+    if unit.audit_rows:
+        rows, unit.audit_rows = unit.audit_rows, []
+        _append(rows)
+
+
+register_flusher(_flush)
+
+
+def verify_chain(batch_size: int = 5000) -> tuple[bool, int | None, str]:
+    """Recompute the chain. Returns (ok, first_bad_event_id, reason)."""
+    from kern.core.models import AuditChain, AuditEvent
+
+    prev = GENESIS_HASH
+    count = 0
+    last_id = 0
+    fields = [*_HASHED_FIELDS, "id", "hash"]
+    while True:
+        batch = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id").values(*fields)[:batch_size])
+        if not batch:
+            break
+        for row in batch:
+            if row["prev_hash"] != prev:
+                return (
+                    False,
+                    row["id"],
+                    "previous hash does not match: a row before it was removed or altered",
+                )
+            if compute_hash({**row, "at": row["at"].astimezone(dt.UTC)}) != row["hash"]:
+                return False, row["id"], "content does not match its hash: the row was altered"
+            prev = row["hash"]
+            count += 1
+            last_id = row["id"]
+    head = AuditChain.objects.filter(pk=1).first()
+    if head is not None and (head.last_hash != prev or head.length != count):
+        return False, None, "the newest rows were removed: the chain head does not match the last row"
+    return True, None, f"{count} events verified"

@@ -1,0 +1,93 @@
+"""Transactions and the unit of work.
+
+`atomic()` is the one way services open a transaction. The outermost `atomic()` owns a unit of
+work: audit rows and outbox events written inside it are buffered and flushed with one bulk
+insert each just before the block commits, so a business operation costs a fixed number of
+statements for its bookkeeping however many rows it touches. Nested `atomic()` blocks join the
+outer transaction without a savepoint (each savepoint costs PostgreSQL two round trips); a caller
+that wants to catch an error and carry on opens `savepoint()`, which also rolls back what the
+failed part buffered.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import transaction
+
+__all__ = ["UnitOfWork", "atomic", "current_unit", "on_commit", "savepoint"]
+
+
+class UnitOfWork:
+    def __init__(self) -> None:
+        self.audit_rows: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+        self.flushers: list[Callable[[UnitOfWork], None]] = []
+
+    def mark(self) -> tuple[int, int]:
+        return len(self.audit_rows), len(self.events)
+
+    def rollback_to(self, mark: tuple[int, int]) -> None:
+        del self.audit_rows[mark[0] :]
+        del self.events[mark[1] :]
+
+    def flush(self) -> None:
+        # Flushers are registered by core.audit and core.events at import time; the list is
+        # walked until nothing new was buffered (an event handler may audit, and so on).
+        for _ in range(10):
+            if not (self.audit_rows or self.events):
+                return
+            for flusher in _FLUSHERS:
+                flusher(self)
+        raise RuntimeError("unit of work did not settle after 10 flush rounds")
+
+
+_FLUSHERS: list[Callable[[UnitOfWork], None]] = []
+_local = threading.local()
+
+
+def register_flusher(flusher: Callable[[UnitOfWork], None]) -> None:
+    if flusher not in _FLUSHERS:
+        _FLUSHERS.append(flusher)
+
+
+def current_unit() -> UnitOfWork | None:
+    return getattr(_local, "unit", None)
+
+
+@contextmanager
+def atomic(using: str | None = None) -> Iterator[UnitOfWork]:
+    unit = current_unit()
+    if unit is not None:
+        with transaction.atomic(using=using, savepoint=False):
+            yield unit
+        return
+    unit = UnitOfWork()
+    _local.unit = unit
+    try:
+        with transaction.atomic(using=using):
+            yield unit
+            unit.flush()
+    finally:
+        _local.unit = None
+
+
+@contextmanager
+def savepoint(using: str | None = None) -> Iterator[None]:
+    """A real savepoint: an error inside rolls back the database work and the buffered rows."""
+    unit = current_unit()
+    mark = unit.mark() if unit else None
+    try:
+        with transaction.atomic(using=using, savepoint=True):
+            yield
+    except BaseException:
+        if unit is not None and mark is not None:
+            unit.rollback_to(mark)
+        raise
+
+
+def on_commit(func: Callable[[], Any], using: str | None = None) -> None:
+    transaction.on_commit(func, using=using)

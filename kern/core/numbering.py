@@ -1,0 +1,89 @@
+"""Gapless document numbers: `next_number(company, kind, date)`.
+
+The counter row for (company, kind, fiscal year) is incremented with one
+`UPDATE … RETURNING`, whose row lock is held until the caller's transaction commits. A second
+transaction asking for the next number waits; a rolled-back transaction gives its number back.
+So numbers are gapless per company, kind and fiscal year; the unique constraint on each
+document's number is the backstop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+
+from kern.core.db import atomic
+from kern.core.exceptions import ValidationFailed
+
+__all__ = ["NumberingScheme", "format_number", "next_number", "peek_number", "register_scheme", "scheme_for"]
+
+
+@dataclass(frozen=True)
+class NumberingScheme:
+    kind: str
+    pattern: str
+    yearly: bool = True  # restart at 1 every fiscal year
+
+
+_SCHEMES: dict[str, NumberingScheme] = {}
+
+
+def register_scheme(kind: str, pattern: str, *, yearly: bool = True) -> None:
+    """Apps declare their document kinds in AppConfig.ready(): register_scheme("sales.invoice", …)."""
+    _SCHEMES[kind] = NumberingScheme(kind, pattern, yearly)
+
+
+def scheme_for(company: Any, kind: str) -> NumberingScheme:
+    override = (getattr(company, "settings", None) or {}).get("numbering", {}).get(kind)
+    base = _SCHEMES.get(kind) or NumberingScheme(kind, kind.split(".")[-1][:4].upper() + "-{year}-{seq:05d}")
+    return NumberingScheme(kind, override, base.yearly) if override else base
+
+
+def format_number(pattern: str, *, seq: int, year: int, on: dt.date) -> str:
+    try:
+        return pattern.format(seq=seq, year=year, yy=f"{year % 100:02d}", month=f"{on.month:02d}")
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValidationFailed.on("pattern", f"invalid numbering pattern {pattern!r}: {exc}") from None
+
+
+_UPDATE = (
+    "UPDATE core_sequence SET last_value = last_value + 1 "
+    "WHERE company_id = %s AND kind = %s AND period_key = %s RETURNING last_value, pattern"
+)
+
+
+def _increment(company_id: int, kind: str, period_key: int) -> tuple[int, str] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_UPDATE, [company_id, kind, period_key])
+        return cursor.fetchone()
+
+
+def next_number(company: Any, kind: str, on: dt.date) -> str:
+    from kern.core.models import Sequence
+
+    scheme = scheme_for(company, kind)
+    period_key = company.fiscal_year_of(on) if scheme.yearly else 0
+    with atomic():
+        row = _increment(company.pk, kind, period_key)
+        if row is None:
+            Sequence.objects.bulk_create(
+                [Sequence(company_id=company.pk, kind=kind, period_key=period_key, pattern=scheme.pattern)],
+                ignore_conflicts=True,
+            )
+            row = _increment(company.pk, kind, period_key)
+    seq, pattern = row
+    return format_number(pattern, seq=seq, year=period_key or on.year, on=on)
+
+
+def peek_number(company: Any, kind: str, on: dt.date) -> str:
+    """The number the next posting would get (for display only; never reserve with this)."""
+    from kern.core.models import Sequence
+
+    scheme = scheme_for(company, kind)
+    period_key = company.fiscal_year_of(on) if scheme.yearly else 0
+    row = Sequence.objects.filter(company_id=company.pk, kind=kind, period_key=period_key).first()
+    pattern = row.pattern if row else scheme.pattern
+    return format_number(pattern, seq=(row.last_value if row else 0) + 1, year=period_key or on.year, on=on)

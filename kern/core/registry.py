@@ -1,0 +1,52 @@
+"""Extension points that higher apps fill in from AppConfig.ready(): demo data steps and benchmarks.
+
+Core defines the commands (`kern demo`, `kern bench`); each app contributes its own part, so the
+commands live at the bottom layer without importing anything above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "BENCHMARKS",
+    "DEMO_STEPS",
+    "FILE_IMPORTS",
+    "DemoStep",
+    "register_benchmark",
+    "register_demo_step",
+    "register_file_import",
+]
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    order: int
+    run: Callable[..., Any]  # run(ctx: dict, progress) -> None; must be idempotent
+
+
+DEMO_STEPS: dict[str, DemoStep] = {}
+BENCHMARKS: dict[str, Callable[..., Any]] = {}
+
+
+def register_demo_step(name: str, run: Callable[..., Any], *, order: int) -> None:
+    DEMO_STEPS[name] = DemoStep(name, order, run)
+
+
+def register_benchmark(name: str, command_class: Callable[..., Any]) -> None:
+    """`command_class` is a callable(argv: list[str]) -> int run by `kern bench <name> …`."""
+    BENCHMARKS[name] = command_class
+
+
+FILE_IMPORTS: dict[str, Callable[..., Any]] = {}
+
+
+def register_file_import(kind: str, runner: Callable[..., Any]) -> None:
+    """A non-tabular import for `kern import <kind> FILE`.
+
+    runner(company, path, *, user, options, stdout) -> exit code
+    """
+    FILE_IMPORTS[kind] = runner

@@ -1,0 +1,74 @@
+"""The state-table guard every document transition goes through.
+
+Each document model has `status` (TextChoices) and `TRANSITIONS = {(FROM, TO), …}`. A service
+per transition calls `transition(doc, to=…, by=…)`, which:
+
+1. refuses a pair that is not in the table (`InvalidTransition`, an HTTP 409);
+2. sets the status with one conditional UPDATE … WHERE status = <the status we saw>. The row lock
+   that UPDATE takes is held to commit, and a stale instance (someone else moved the document
+   first) updates nothing and is refused with the status it really has. This gives what a
+   SELECT … FOR UPDATE re-read would, in one round trip instead of two;
+3. writes the audit row and emits the event, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from typing import Any
+
+from django.db.models import Model
+
+from kern.core import audit, context
+from kern.core.db import atomic
+from kern.core.events import emit
+from kern.core.exceptions import InvalidTransition, NotFound
+
+__all__ = ["allowed_transitions", "can_transition", "transition"]
+
+
+def allowed_transitions(doc: Model) -> list[str]:
+    return sorted(to for (frm, to) in type(doc).TRANSITIONS if frm == doc.status)
+
+
+def can_transition(doc: Model, to: str) -> bool:
+    return (doc.status, to) in type(doc).TRANSITIONS
+
+
+def transition(
+    doc: Model,
+    *,
+    to: str,
+    by: Any = None,
+    fields: dict[str, Any] | None = None,
+    event: str | None = None,
+    payload: Any = None,
+    action: str = "transition",
+) -> Model:
+    model = type(doc)
+    label = f"{model._meta.verbose_name} {getattr(doc, 'number', '') or doc.pk}".strip()
+    current = doc.status
+    if (current, to) not in model.TRANSITIONS:
+        raise InvalidTransition(str(current), str(to), document=label)
+    updates = {"status": to, **(fields or {})}
+    with atomic(), context.acting(by) if by is not None else nullcontext():
+        changed = model._base_manager.filter(pk=doc.pk, status=current).update(**updates)
+        if changed == 0:
+            fresh = model._base_manager.filter(pk=doc.pk).values_list("status", flat=True).first()
+            if fresh is None:
+                raise NotFound(f"{label} does not exist")
+            raise InvalidTransition(str(fresh), str(to), document=label)
+        old = {}
+        for name, value in updates.items():
+            attname = model._meta.get_field(name).attname
+            old[attname] = doc.__dict__.get(attname)
+            setattr(doc, name, value)
+        audit.record_change(doc, old, action=action)
+        if event:
+            emit(
+                event, payload if payload is not None else {"id": doc.pk, "status": to}, company=_company(doc)
+            )
+    return doc
+
+
+def _company(doc: Model) -> int | None:
+    return getattr(doc, "company_id", None)

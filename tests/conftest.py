@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from tests.builders import a_company, a_user, an_api_client
+
+settings.register_profile(
+    "kern",
+    derandomize=True,  # deterministic in CI: the same examples every run
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    max_examples=int(os.environ.get("KERN_HYPOTHESIS_EXAMPLES", "50")),
+)
+settings.load_profile("kern")
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings as django_settings
+
+    if django_settings.DATABASE_VENDOR != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL row locks; run with DATABASE_URL=postgres://…")
+        for item in items:
+            if "concurrency" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def company(db):
+    return a_company("Acme")
+
+
+@pytest.fixture
+def other_company(db):
+    return a_company("Other")
+
+
+@pytest.fixture
+def admin(company):
+    return a_user(company, "administrator")
+
+
+@pytest.fixture
+def api(company):
+    """An API client of an administrator of `company`."""
+    return an_api_client(company, "administrator")
+
+
+@pytest.fixture
+def other_api(other_company):
+    return an_api_client(other_company, "administrator")
