@@ -17,6 +17,14 @@ ROUTERS = [
     "kern.core.api",
     "kern.parties.api",
     "kern.catalog.api",
+    "kern.ledger.api",
+    "kern.inventory.api",
+    "kern.payments.api",
+    "kern.sales.api",
+    "kern.purchasing.api",
+    "kern.service.api",
+    "kern.crm.api",
+    "kern.portal.api",
 ]
 
 api = NinjaAPI(

@@ -83,6 +83,14 @@ INSTALLED_APPS = [
     "kern.core",
     "kern.parties",
     "kern.catalog",
+    "kern.ledger",
+    "kern.inventory",
+    "kern.payments",
+    "kern.sales",
+    "kern.purchasing",
+    "kern.service",
+    "kern.crm",
+    "kern.portal",
     "kern.web",
 ]
 

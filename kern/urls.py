@@ -10,6 +10,17 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("settings/", include("kern.core.urls")),
+    path("parties/", include("kern.parties.urls")),
+    path("catalog/", include("kern.catalog.urls")),
+    path("ledger/", include("kern.ledger.urls")),
+    path("inventory/", include("kern.inventory.urls")),
+    path("payments/", include("kern.payments.urls")),
+    path("sales/", include("kern.sales.urls")),
+    path("purchasing/", include("kern.purchasing.urls")),
+    path("service/", include("kern.service.urls")),
+    path("crm/", include("kern.crm.urls")),
+    path("portal/", include("kern.portal.urls")),
     path("", include("kern.web.urls")),
 ]
 

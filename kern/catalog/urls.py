@@ -1,0 +1,5 @@
+"""catalog pages."""
+
+app_name = "catalog"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""core pages."""
+
+app_name = "core"
+
+urlpatterns: list = []

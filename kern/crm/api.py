@@ -1,0 +1,5 @@
+"""CRM API."""
+
+from ninja import Router
+
+router = Router(tags=["crm"])

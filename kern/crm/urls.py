@@ -1,0 +1,5 @@
+"""CRM pages."""
+
+app_name = "crm"
+
+urlpatterns: list = []

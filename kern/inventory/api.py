@@ -1,0 +1,5 @@
+"""Inventory API."""
+
+from ninja import Router
+
+router = Router(tags=["inventory"])

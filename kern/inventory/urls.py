@@ -1,0 +1,5 @@
+"""Inventory pages."""
+
+app_name = "inventory"
+
+urlpatterns: list = []

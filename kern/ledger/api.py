@@ -1,0 +1,5 @@
+"""Ledger API."""
+
+from ninja import Router
+
+router = Router(tags=["ledger"])

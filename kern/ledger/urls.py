@@ -1,0 +1,5 @@
+"""Ledger pages."""
+
+app_name = "ledger"
+
+urlpatterns: list = []

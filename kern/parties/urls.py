@@ -1,0 +1,5 @@
+"""parties pages."""
+
+app_name = "parties"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Payments API."""
+
+from ninja import Router
+
+router = Router(tags=["payments"])

@@ -1,0 +1,5 @@
+"""Payments pages."""
+
+app_name = "payments"
+
+urlpatterns: list = []

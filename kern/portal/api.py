@@ -1,0 +1,5 @@
+"""Portal API."""
+
+from ninja import Router
+
+router = Router(tags=["portal"])

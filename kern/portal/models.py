@@ -1,0 +1,5 @@
+"""Portal: models."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

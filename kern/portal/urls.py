@@ -1,0 +1,5 @@
+"""Portal pages."""
+
+app_name = "portal"
+
+urlpatterns: list = []

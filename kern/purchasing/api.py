@@ -1,0 +1,5 @@
+"""Purchasing API."""
+
+from ninja import Router
+
+router = Router(tags=["purchasing"])

@@ -1,0 +1,5 @@
+"""Purchasing pages."""
+
+app_name = "purchasing"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Sales pages."""
+
+app_name = "sales"
+
+urlpatterns: list = []

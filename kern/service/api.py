@@ -1,0 +1,5 @@
+"""Service API."""
+
+from ninja import Router
+
+router = Router(tags=["service"])

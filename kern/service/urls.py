@@ -1,0 +1,5 @@
+"""Service pages."""
+
+app_name = "service"
+
+urlpatterns: list = []
