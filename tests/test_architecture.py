@@ -114,4 +114,9 @@ def test_public_modules_declare_all(app):
                 for t in n.targets
                 if isinstance(t, ast.Name)
             }
+            names |= {
+                n.target.id
+                for n in tree.body
+                if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
+            }
             assert "__all__" in names, f"kern/{app}/{module}.py must declare __all__"
