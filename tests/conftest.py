@@ -27,6 +27,19 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Add the tables of test-only models (tests/core/workflow_model.py) to the test database."""
+    from django.db import connection
+
+    from kern.core.audit import connect
+    from tests.core.workflow_model import Ticket
+
+    with django_db_blocker.unblock(), connection.schema_editor() as editor:
+        editor.create_model(Ticket)
+    connect([Ticket])
+
+
 @pytest.fixture
 def company(db):
     return a_company("Acme")

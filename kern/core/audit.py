@@ -123,11 +123,11 @@ def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     record(instance, "delete", {k: [_jsonable(v), None] for k, v in old.items() if v not in (None, "")})
 
 
-def connect() -> None:
-    """Hook every concrete Audited model (called once from CoreConfig.ready)."""
+def connect(models: list[type[Model]] | None = None) -> None:
+    """Hook every concrete Audited model (called once from CoreConfig.ready), or just `models`."""
     from kern.core.models import Audited
 
-    for model in apps.get_models():
+    for model in models if models is not None else apps.get_models():
         if issubclass(model, Audited) and not model._meta.abstract:
             uid = f"kern-audit-{model._meta.label}"
             post_init.connect(_on_init, sender=model, dispatch_uid=uid, weak=False)

@@ -81,7 +81,7 @@ def install_guard(schema_editor: Any, table: str, message: str, *, when: str = "
                 f"BEGIN SELECT RAISE(ABORT, '{safe}'); END"
             )
     elif vendor == "postgresql":
-        schema_editor.execute(_PG_FUNCTION)
+        schema_editor.execute(_PG_FUNCTION, params=None)
         condition = f"WHEN ({when}) " if when else ""
         for op in ("UPDATE", "DELETE"):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_refuse_{op.lower()} ON {table}")

@@ -1,0 +1,62 @@
+"""Domain events: stored with the transaction, in-transaction handlers at once, the rest after commit."""
+
+import pytest
+from django.test import TestCase
+
+from kern.core import events
+from kern.core.db import atomic
+from kern.core.models import OutboxEvent
+
+seen: list[tuple[str, dict]] = []
+
+
+def _in_transaction(event):
+    seen.append(("in", event.payload))
+
+
+def _after_commit(event):
+    seen.append(("after", event.payload))
+
+
+def _failing(event):
+    raise RuntimeError("smtp down")
+
+
+events.subscribe("tests.something_happened", _in_transaction)
+events.subscribe("tests.something_happened", _after_commit, after_commit=True)
+events.subscribe("tests.mail_requested", _failing, after_commit=True)
+
+
+class EventsTest(TestCase):
+    def setUp(self):
+        seen.clear()
+
+    def test_handlers_run_in_the_transaction_and_after_commit(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            with atomic():
+                events.emit("tests.something_happened", {"id": 7}, company=None)
+                assert seen == [("in", {"id": 7})]
+                assert not OutboxEvent.objects.filter(name="tests.something_happened").exists()
+            assert OutboxEvent.objects.filter(name="tests.something_happened").count() == 1
+        assert seen == [("in", {"id": 7}), ("after", {"id": 7})]
+        assert OutboxEvent.objects.get(name="tests.something_happened").processed_at is not None
+
+    def test_a_rolled_back_transaction_leaves_no_event_and_runs_no_after_commit_handler(self):
+        with self.captureOnCommitCallbacks(execute=True), pytest.raises(RuntimeError), atomic():
+            events.emit("tests.something_happened", {"id": 8})
+            raise RuntimeError
+        assert not OutboxEvent.objects.filter(name="tests.something_happened").exists()
+        assert ("after", {"id": 8}) not in seen
+
+    def test_a_failing_after_commit_handler_keeps_the_event_for_a_retry(self):
+        with self.captureOnCommitCallbacks(execute=True):
+            events.emit("tests.mail_requested", {"to": "a@b.nl"})
+        row = OutboxEvent.objects.get(name="tests.mail_requested")
+        assert (row.processed_at, row.attempts) == (None, 1)
+        assert "smtp down" in row.last_error
+        assert events.dispatch_pending() == 0
+        assert OutboxEvent.objects.get(pk=row.pk).attempts == 2
+
+    def test_events_nobody_handles_after_commit_are_stored_processed(self):
+        events.emit("tests.nobody_listens", {"x": 1})
+        assert OutboxEvent.objects.get(name="tests.nobody_listens").processed_at is not None
