@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kern.catalog import selectors, services
@@ -206,7 +206,9 @@ def create_product(request: HttpRequest, payload: ProductIn):
     who = require_perm(request, "catalog.add_product")
     if scoped(Product, request).filter(sku=payload.sku.strip()).exists():
         raise ValidationFailed.on("sku", f"SKU {payload.sku} is already in use")
-    return 201, services.create_product(who.company, by=who.user, **_product_fields(payload, partial=False))
+    return Status(
+        201, services.create_product(who.company, by=who.user, **_product_fields(payload, partial=False))
+    )
 
 
 @router.get("/products/{product_id}", response=ProductOut)
@@ -233,7 +235,7 @@ def archive_product(request: HttpRequest, product_id: int):
     """Products are archived (inactive), never deleted: documents keep pointing at them."""
     who = require_perm(request, "catalog.delete_product")
     services.update_product(scoped(Product, request, product_id), by=who.user, is_active=False)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/products/{product_id}/price", response=PriceOut)
@@ -302,7 +304,7 @@ def create_price_list(request: HttpRequest, payload: PriceListIn):
     with atomic():
         price_list = services.create_price_list(who.company, by=who.user, **data)
         _set_items(price_list, request, payload.items, who.user)
-    return 201, _price_list_detail(request, price_list.pk)
+    return Status(201, _price_list_detail(request, price_list.pk))
 
 
 @router.get("/price-lists/{price_list_id}", response=PriceListOut)
@@ -328,11 +330,11 @@ def set_price_list_items(request: HttpRequest, price_list_id: int, payload: list
     price_list = scoped(PriceList, request, price_list_id)
     with atomic():
         _set_items(price_list, request, payload, who.user)
-    return 201, _price_list_detail(request, price_list_id)
+    return Status(201, _price_list_detail(request, price_list_id))
 
 
 @router.delete("/price-lists/{price_list_id}", response={204: None})
 def archive_price_list(request: HttpRequest, price_list_id: int):
     who = require_perm(request, "catalog.delete_pricelist")
     services.update_price_list(scoped(PriceList, request, price_list_id), by=who.user, is_active=False)
-    return 204, None
+    return Status(204, None)

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kern.core import selectors, services
@@ -124,7 +124,7 @@ def create_exchange_rate(request: HttpRequest, payload: RateIn):
         company=who.company,
         source="api",
     )
-    return 201, rate
+    return Status(201, rate)
 
 
 @router.get("/exchange-rates/lookup", response=RateLookupOut)
@@ -153,7 +153,7 @@ def create_token(request: HttpRequest, payload: TokenIn):
         who.user, who.company, name=payload.name, expires_at=payload.expires_at
     )
     out = TokenOut.from_orm(token).dict()
-    return 201, {**out, "secret": secret}
+    return Status(201, {**out, "secret": secret})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kern.core.apikit import KernCursorPagination, require_perm, scoped
@@ -233,7 +233,7 @@ def create_party(request: HttpRequest, payload: PartyIn):
             services.add_bank_account(party, by=who.user, **account.dict())
     party = selectors.with_details(scoped(Party, request)).get(pk=party.pk)
     party.likely_duplicates = duplicates
-    return 201, party
+    return Status(201, party)
 
 
 @router.get("/parties/{party_id}", response=PartyDetailOut)
@@ -255,7 +255,7 @@ def archive_party(request: HttpRequest, party_id: int):
     """Parties are archived, never deleted: their documents keep pointing at them."""
     who = require_perm(request, "parties.delete_party")
     services.archive_party(scoped(Party, request, party_id), by=who.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/parties/{party_id}/duplicates", response=list[DuplicateOut])
@@ -270,7 +270,7 @@ def party_duplicates(request: HttpRequest, party_id: int):
 @router.post("/parties/{party_id}/addresses", response={201: AddressOut})
 def add_address(request: HttpRequest, party_id: int, payload: AddressIn):
     who = require_perm(request, "parties.change_party")
-    return 201, services.add_address(scoped(Party, request, party_id), by=who.user, **payload.dict())
+    return Status(201, services.add_address(scoped(Party, request, party_id), by=who.user, **payload.dict()))
 
 
 @router.delete("/parties/{party_id}/addresses/{address_id}", response={204: None})
@@ -278,13 +278,15 @@ def remove_address(request: HttpRequest, party_id: int, address_id: int):
     who = require_perm(request, "parties.change_party")
     address = scoped(Address.objects.filter(party_id=party_id), request, address_id)
     services.remove_address(address, by=who.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/parties/{party_id}/bank-accounts", response={201: BankAccountOut})
 def add_bank_account(request: HttpRequest, party_id: int, payload: BankAccountIn):
     who = require_perm(request, "parties.change_party")
-    return 201, services.add_bank_account(scoped(Party, request, party_id), by=who.user, **payload.dict())
+    return Status(
+        201, services.add_bank_account(scoped(Party, request, party_id), by=who.user, **payload.dict())
+    )
 
 
 @router.delete("/parties/{party_id}/bank-accounts/{account_id}", response={204: None})
@@ -292,7 +294,7 @@ def remove_bank_account(request: HttpRequest, party_id: int, account_id: int):
     who = require_perm(request, "parties.change_party")
     account = scoped(BankAccount.objects.filter(party_id=party_id), request, account_id)
     services.remove_bank_account(account, by=who.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/contacts", response=list[ContactOut])
@@ -310,7 +312,7 @@ def list_contacts(request: HttpRequest, q: str | None = None, party_id: int | No
 @router.post("/parties/{party_id}/contacts", response={201: ContactOut})
 def create_contact(request: HttpRequest, party_id: int, payload: ContactIn):
     who = require_perm(request, "parties.add_contactperson")
-    return 201, services.add_contact(scoped(Party, request, party_id), by=who.user, **payload.dict())
+    return Status(201, services.add_contact(scoped(Party, request, party_id), by=who.user, **payload.dict()))
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
@@ -331,4 +333,4 @@ def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatch)
 def delete_contact(request: HttpRequest, contact_id: int):
     who = require_perm(request, "parties.delete_contactperson")
     services.remove_contact(scoped(ContactPerson, request, contact_id), by=who.user)
-    return 204, None
+    return Status(204, None)

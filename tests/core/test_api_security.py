@@ -1,0 +1,137 @@
+"""API authentication, tenancy, errors and idempotency."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kern.core.models import AuditEvent, IdempotencyRecord
+from kern.core.services import issue_api_token, revoke_api_token
+from kern.parties.models import Party
+from tests.builders import ApiClient, a_user
+from tests.isolation import BODIES, BUILDERS
+
+
+@pytest.mark.django_db
+def test_no_token_a_wrong_token_a_revoked_and_an_expired_token_get_401(company):
+    user = a_user(company, "administrator")
+    assert Client().get("/api/v1/parties").status_code == 401
+    wrong = Client(HTTP_AUTHORIZATION="Bearer kern_nope_nope").get("/api/v1/parties")
+    assert wrong.status_code == 401 and wrong["Content-Type"] == "application/problem+json"
+    token, secret = issue_api_token(user, company, name="ci")
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/parties").status_code == 200
+    revoke_api_token(token)
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/parties").status_code == 401
+    _, expired = issue_api_token(
+        user, company, name="old", expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {expired}").get("/api/v1/parties").status_code == 401
+
+
+@pytest.mark.django_db
+def test_tokens_are_created_once_shown_and_stored_hashed(api):
+    response = api.post_json("/api/v1/tokens", {"name": "boekhouding-koppeling"})
+    assert response.status_code == 201
+    secret = response.json()["secret"]
+    assert secret.startswith("kern_")
+    from kern.core.models import ApiToken
+
+    stored = ApiToken.objects.get(pk=response.json()["id"])
+    assert secret not in (stored.key_hash, stored.prefix) and len(stored.key_hash) == 64
+    assert "secret" not in api.get("/api/v1/tokens").json()[0]
+    assert api.post(f"/api/v1/tokens/{stored.pk}/revoke").status_code == 200
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/parties").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_user_without_the_permission_gets_403(company):
+    hr = ApiClient(a_user(company, "hr"), company)
+    response = hr.post_json("/api/v1/products", {"sku": "X", "name": "X"})
+    assert response.status_code == 403 and "catalog.add_product" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_malformed_json_is_a_400_problem_and_writes_nothing(api):
+    before = Party.objects.count()
+    response = api.post("/api/v1/parties", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "malformed_json"
+    assert Party.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_field_errors_are_422_naming_the_field_and_write_nothing(api):
+    before = (Party.objects.count(), AuditEvent.objects.count())
+    for body, field in [
+        ({"name": "A", "vat_id": "NL123"}, "vat_id"),
+        ({"name": "A", "kvk_number": "123"}, "kvk_number"),
+        ({"name": "A", "bank_accounts": [{"iban": "NL00INGB0000000000"}]}, "iban"),
+        ({"name": "A", "currency": "XYZ"}, "currency"),
+        ({"name": ""}, "name"),
+    ]:
+        response = api.post_json("/api/v1/parties", body)
+        assert response.status_code == 422, body
+        assert field in response.json()["errors"], response.json()
+    assert (Party.objects.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_idempotency_key_replays_the_first_response_and_refuses_another_body(api):
+    first = api.post_json("/api/v1/parties", {"name": "Eenmalig BV"}, HTTP_IDEMPOTENCY_KEY="order-123")
+    replay = api.post_json("/api/v1/parties", {"name": "Eenmalig BV"}, HTTP_IDEMPOTENCY_KEY="order-123")
+    assert (first.status_code, replay.status_code) == (201, 201)
+    assert replay.json() == first.json() and replay["Idempotent-Replayed"] == "true"
+    assert Party.objects.filter(name="Eenmalig BV").count() == 1
+    other = api.post_json("/api/v1/parties", {"name": "Ander BV"}, HTTP_IDEMPOTENCY_KEY="order-123")
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert not Party.objects.filter(name="Ander BV").exists()
+
+
+@pytest.mark.django_db
+def test_idempotency_keys_are_scoped_to_the_caller(company, other_company, api, other_api):
+    api.post_json("/api/v1/parties", {"name": "Mijn BV"}, HTTP_IDEMPOTENCY_KEY="same-key")
+    theirs = other_api.post_json("/api/v1/parties", {"name": "Mijn BV"}, HTTP_IDEMPOTENCY_KEY="same-key")
+    assert theirs.status_code == 201
+    assert Party.objects.filter(company=other_company, name="Mijn BV").count() == 1
+    assert IdempotencyRecord.objects.filter(key="same-key").count() == 2
+
+
+def _operations():
+    from kern.api import api as ninja_api
+
+    schema = ninja_api.get_openapi_schema()
+    for path, methods in schema["paths"].items():
+        params = re.findall(r"{(\w+)}", path)
+        if not params:
+            continue
+        for method in methods:
+            yield method, path, params
+
+
+@pytest.mark.isolation
+@pytest.mark.django_db
+def test_every_verb_on_another_companys_rows_is_404_and_changes_nothing(company, other_company, api):
+    operations = list(_operations())
+    missing = sorted({p for _, _, params in operations for p in params if p not in BUILDERS})
+    assert not missing, f"add builders for these path parameters to tests/isolation.py: {missing}"
+    theirs = {param: build(other_company) for param, build in BUILDERS.items()}
+    Party.objects.filter(company=other_company).update(name="Unchanged")  # fixed point to compare with
+    before = (AuditEvent.objects.count(), list(Party.objects.filter(company=other_company).values()))
+    for method, path, params in operations:
+        url = path
+        for param in params:
+            url = url.replace("{" + param + "}", str(theirs[param].pk))
+        body = BODIES.get((method, path), {})
+        if method == "get":
+            response = api.get(url)
+        else:
+            response = getattr(api, method)(url, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 404, (
+            f"{method.upper()} {url} -> {response.status_code} {response.content[:200]}"
+        )
+        assert response["Content-Type"] == "application/problem+json"
+    assert (AuditEvent.objects.count(), list(Party.objects.filter(company=other_company).values())) == before
