@@ -206,9 +206,8 @@ def create_product(request: HttpRequest, payload: ProductIn):
     who = require_perm(request, "catalog.add_product")
     if scoped(Product, request).filter(sku=payload.sku.strip()).exists():
         raise ValidationFailed.on("sku", f"SKU {payload.sku} is already in use")
-    return Status(
-        201, services.create_product(who.company, by=who.user, **_product_fields(payload, partial=False))
-    )
+    product = services.create_product(who.company, by=who.user, **_product_fields(payload, partial=False))
+    return Status(201, scoped(Product.objects.select_related("uom"), request, product.pk))
 
 
 @router.get("/products/{product_id}", response=ProductOut)
@@ -227,7 +226,8 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductPatch)
         and scoped(Product, request).filter(sku=data["sku"].strip()).exclude(pk=product.pk).exists()
     ):
         raise ValidationFailed.on("sku", f"SKU {data['sku']} is already in use")
-    return services.update_product(product, by=who.user, **data)
+    services.update_product(product, by=who.user, **data)
+    return scoped(Product.objects.select_related("uom"), request, product_id)
 
 
 @router.delete("/products/{product_id}", response={204: None})
