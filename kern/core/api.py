@@ -1,15 +1,16 @@
 """Core API: my companies, currencies, exchange rates and my API tokens."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
-from kern.core import selectors, services
+from kern.core import imports, selectors, services
 from kern.core.apikit import KernCursorPagination, principal, require_perm
-from kern.core.exceptions import NotFound
+from kern.core.exceptions import NotFound, ValidationFailed
 from kern.core.models import ApiToken, Company, Currency, ExchangeRate
 
 router = Router(tags=["core"])
@@ -163,3 +164,70 @@ def revoke_token(request: HttpRequest, token_id: int):
     if token is None:
         raise NotFound("token not found")
     return services.revoke_api_token(token, by=who.user)
+
+
+class ImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportReportOut(Schema):
+    kind: str
+    dry_run: bool
+    total_rows: int
+    valid_rows: int
+    created: int
+    committed: bool
+    mapping: dict[str, str]
+    errors: list[ImportErrorOut]
+
+
+class ImporterOut(Schema):
+    kind: str
+    label: str
+    columns: list[dict]
+
+
+@router.get("/imports", response=list[ImporterOut])
+def list_importers(request: HttpRequest):
+    return [
+        {
+            "kind": imp.kind,
+            "label": imp.label,
+            "columns": [{"name": c.name, "label": c.label, "required": c.required} for c in imp.columns],
+        }
+        for imp in imports.importers().values()
+    ]
+
+
+@router.post("/imports/{kind}", response={200: ImportReportOut, 201: ImportReportOut, 422: ImportReportOut})
+def run_import(
+    request: HttpRequest,
+    kind: str,
+    file: UploadedFile = File(...),
+    dry_run: bool = Form(True),
+    mapping: str = Form("{}", description='JSON object: {"file column": "field"}'),
+):
+    """Upload a CSV or XLSX file. A dry run reports every bad row; a commit is all-or-nothing."""
+    importer = imports.get_importer(kind)
+    who = require_perm(request, importer.permission) if importer.permission else principal(request)
+    try:
+        column_map = json.loads(mapping or "{}")
+    except json.JSONDecodeError:
+        raise ValidationFailed.on("mapping", "mapping must be a JSON object") from None
+    if not isinstance(column_map, dict) or not all(isinstance(v, str) for v in column_map.values()):
+        raise ValidationFailed.on("mapping", "mapping must be a JSON object of column names")
+    if file.size and file.size > 20 * 1024 * 1024:
+        raise ValidationFailed.on("file", "the file is larger than 20 MB")
+    report = imports.run_import(
+        importer,
+        who.company,
+        file.read(),
+        filename=file.name or "",
+        mapping=column_map,
+        dry_run=dry_run,
+        by=who.user,
+    )
+    status = 422 if report.errors else (200 if dry_run else 201)
+    return Status(status, report.as_dict())

@@ -28,6 +28,7 @@ from kern.core.exceptions import KernError, ValidationFailed
 
 __all__ = [
     "Column",
+    "ImportFileError",
     "ImportReport",
     "Importer",
     "RowError",

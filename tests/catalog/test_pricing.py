@@ -23,7 +23,7 @@ def shop(db):
 
 
 def test_quantity_breaks_of_the_general_list(shop):
-    company, chair = shop
+    _company, chair = shop
     price = lambda q, **kw: selectors.price_for(chair, quantity=Decimal(q), **kw).unit_price  # noqa: E731
     assert (price("1"), price("10"), price("49"), price("50")) == (
         Decimal("100.00"),
