@@ -6,8 +6,9 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from kern.core.events import dispatch_pending
@@ -33,11 +34,15 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="process what is due, then exit")
 
     def handle(self, *args, interval: float, once: bool, **options) -> None:
+        uses_database_tasks = settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db")
         if once:
             n = dispatch_pending()
-            call_command("db_worker", batch=True, interval=0, startup_delay=False)
+            if uses_database_tasks:
+                call_command("db_worker", batch=True, interval=0, startup_delay=False)
             self.stdout.write(f"outbox events delivered: {n}")
             return
+        if not uses_database_tasks:
+            raise CommandError("TASKS uses a backend without a queue; `kern worker` needs django_tasks_db")
         stop = threading.Event()
         relay = threading.Thread(target=_relay_outbox, args=(max(interval, 1.0) * 5, stop), daemon=True)
         relay.start()
