@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kern.web.middleware.TwoFactorMiddleware",
     "csp.middleware.CSPMiddleware",
     "kern.core.middleware.RequestContextMiddleware",
     "kern.core.idempotency.IdempotencyMiddleware",
@@ -128,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kern.core.context_processors.kern",
+                "kern.web.context_processors.shell",
             ],
         },
     }
@@ -157,6 +159,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KERN_TEST_SQLITE", "")}
 DATABASE_VENDOR = "sqlite" if "sqlite" in DATABASES["default"]["ENGINE"] else "postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Auth and security ------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -194,6 +197,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "kern.web.views.csrf_failure"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = HTTPS
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 CONTENT_SECURITY_POLICY = {
@@ -217,6 +225,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = not RUNNING_TESTS or env_flag("KERN_TEST_AXES")
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 
 OTP_TOTP_ISSUER = "Kern"
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -196,6 +197,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
                 api, request, problem_body(400, "The request body is not valid JSON.", code="malformed_json")
             )
         return _respond(api, request, problem_body(exc.status_code, str(exc)))
+
+    @api.exception_handler(OverflowError)
+    def out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        return _respond(
+            api, request, problem_body(422, f"A value is out of range: {exc}", code="out_of_range")
+        )
+
+    @api.exception_handler(DataError)
+    def database_refused_value(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database refused a value the schema let through (too long, numeric overflow, a date
+        # out of range): the input is at fault, and the transaction has already been rolled back.
+        detail = str(exc).splitlines()[0] if str(exc) else "a value does not fit"
+        return _respond(
+            api, request, problem_body(422, f"A value was refused: {detail}", code="value_refused")
+        )
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -15,24 +15,39 @@ from django.db.models import Model
 from django.utils import timezone
 
 from kern.core import audit, context
-from kern.core.db import atomic
+from kern.core.db import atomic, on_commit
 from kern.core.events import emit
 from kern.core.exceptions import NotFound, PermissionDenied, ValidationFailed
-from kern.core.models import ApiToken, Company, Currency, ExchangeRate, Membership
+from kern.core.models import (
+    ApiToken,
+    Attachment,
+    Comment,
+    Company,
+    Currency,
+    ExchangeRate,
+    Membership,
+    SavedFilter,
+)
 from kern.core.money import UnknownCurrency, minor_units, to_decimal
 from kern.core.numbering import next_number, register_scheme
 from kern.core.roles import ROLES
 from kern.core.tokens import hash_secret, new_secret
 
 __all__ = [
+    "add_attachment",
+    "add_comment",
     "add_member",
     "create_company",
     "create_user",
     "issue_api_token",
     "next_number",
     "register_scheme",
+    "remove_attachment",
+    "remove_comment",
     "remove_member",
+    "remove_saved_filter",
     "revoke_api_token",
+    "save_list_filter",
     "set_exchange_rate",
     "set_roles",
     "update_company",
@@ -190,6 +205,8 @@ def issue_api_token(
         raise PermissionDenied("the user is not a member of this company")
     if not name.strip():
         raise ValidationFailed.on("name", "a token needs a name")
+    if expires_at is not None and not timezone.now() < expires_at < timezone.now() + dt.timedelta(days=3660):
+        raise ValidationFailed.on("expires_at", "a token expires in the future, within ten years")
     prefix, secret = new_secret()
     with atomic():
         try:
@@ -218,3 +235,105 @@ def revoke_api_token(token: ApiToken, *, by: Any = None) -> ApiToken:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
     return token
+
+
+# --- comments and attachments on any record ------------------------------------------------------
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+def _target(target: Model) -> tuple[int, str, str]:
+    company_id = getattr(target, "company_id", None)
+    if company_id is None and target._meta.label == "core.Company":
+        company_id = target.pk
+    if company_id is None:
+        raise ValidationFailed.on("target", "only a company's records take comments and attachments")
+    return company_id, target._meta.label_lower, str(target.pk)
+
+
+def add_comment(target: Model, *, body: str, by: Any) -> Comment:
+    """A note on any company-owned record, by a signed-in user."""
+    company_id, label, object_id = _target(target)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed.on("body", "a comment cannot be empty")
+    if len(body) > 10_000:
+        raise ValidationFailed.on("body", "a comment has at most 10,000 characters")
+    with atomic(), context.acting(by):
+        return Comment.objects.create(
+            company_id=company_id, target_model=label, target_id=object_id, body=body, author=by
+        )
+
+
+def remove_comment(comment: Comment, *, by: Any) -> None:
+    """Authors remove their own comments; whoever may delete comments removes any."""
+    if comment.author_id != getattr(by, "pk", None) and not by.has_perm("core.delete_comment"):
+        raise PermissionDenied("only the author can remove this comment")
+    with atomic(), context.acting(by):
+        comment.delete()
+
+
+def add_attachment(target: Model, *, file: Any, by: Any) -> Attachment:
+    """Store an uploaded file (at most 10 MB) against any company-owned record."""
+    company_id, label, object_id = _target(target)
+    name = (getattr(file, "name", "") or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+    if not name:
+        raise ValidationFailed.on("file", "choose a file to attach")
+    size = getattr(file, "size", 0) or 0
+    if size > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed.on("file", "a file can be at most 10 MB")
+    with atomic(), context.acting(by):
+        attachment = Attachment(
+            company_id=company_id,
+            target_model=label,
+            target_id=object_id,
+            filename=name,
+            content_type=(getattr(file, "content_type", "") or "application/octet-stream")[:100],
+            size=size,
+            uploaded_by=by,
+        )
+        attachment.file.save(name, file, save=False)
+        attachment.save()
+    return attachment
+
+
+def remove_attachment(attachment: Attachment, *, by: Any) -> None:
+    if attachment.uploaded_by_id != getattr(by, "pk", None) and not by.has_perm("core.delete_attachment"):
+        raise PermissionDenied("only the uploader can remove this file")
+    with atomic(), context.acting(by):
+        attachment.delete()
+    # The file goes once the row is really gone (after commit), never before.
+    stored = attachment.file
+    on_commit(lambda: stored.delete(save=False))
+
+
+# --- saved list filters ---------------------------------------------------------------------------
+
+
+def save_list_filter(
+    user: Any, company: Company, *, list_key: str, name: str, query: str, columns: list[str] | None = None
+) -> SavedFilter:
+    """Save (or overwrite, by name) a user's filter of one list page."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed.on("name", "give the filter a name")
+    if len(name) > 80:
+        raise ValidationFailed.on("name", "a name has at most 80 characters")
+    if len(query) > 1000:
+        raise ValidationFailed.on("query", "the filter is too long to save")
+    with atomic():
+        saved, _created = SavedFilter.objects.update_or_create(
+            user=user,
+            company=company,
+            list_key=list_key[:80],
+            name=name,
+            defaults={"query": query, "columns": list(columns or [])},
+        )
+    return saved
+
+
+def remove_saved_filter(saved: SavedFilter, *, by: Any) -> None:
+    if saved.user_id != getattr(by, "pk", None):
+        raise NotFound("saved filter not found")
+    with atomic():
+        saved.delete()

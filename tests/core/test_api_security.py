@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from kern.core.models import AuditEvent, IdempotencyRecord
+from kern.core.models import ApiToken, AuditEvent, IdempotencyRecord
 from kern.core.services import issue_api_token, revoke_api_token
 from kern.parties.models import Party
 from tests.builders import ApiClient, a_user
@@ -25,10 +25,14 @@ def test_no_token_a_wrong_token_a_revoked_and_an_expired_token_get_401(company):
     assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/parties").status_code == 200
     revoke_api_token(token)
     assert Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get("/api/v1/parties").status_code == 401
-    _, expired = issue_api_token(
-        user, company, name="old", expires_at=timezone.now() - dt.timedelta(seconds=1)
+    old, expiring = issue_api_token(
+        user, company, name="old", expires_at=timezone.now() + dt.timedelta(hours=1)
     )
-    assert Client(HTTP_AUTHORIZATION=f"Bearer {expired}").get("/api/v1/parties").status_code == 401
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {expiring}").get("/api/v1/parties").status_code == 200
+    ApiToken.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - dt.timedelta(seconds=1)
+    )  # time passes
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {expiring}").get("/api/v1/parties").status_code == 401
 
 
 @pytest.mark.django_db
@@ -37,8 +41,6 @@ def test_tokens_are_created_once_shown_and_stored_hashed(api):
     assert response.status_code == 201
     secret = response.json()["secret"]
     assert secret.startswith("kern_")
-    from kern.core.models import ApiToken
-
     stored = ApiToken.objects.get(pk=response.json()["id"])
     assert secret not in (stored.key_hash, stored.prefix) and len(stored.key_hash) == 64
     assert "secret" not in api.get("/api/v1/tokens").json()[0]
