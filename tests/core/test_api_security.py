@@ -137,3 +137,35 @@ def test_every_verb_on_another_companys_rows_is_404_and_changes_nothing(company,
         )
         assert response["Content-Type"] == "application/problem+json"
     assert (AuditEvent.objects.count(), list(Party.objects.filter(company=other_company).values())) == before
+
+
+@pytest.mark.django_db
+def test_the_browser_session_works_for_the_api_with_csrf_on_writes(company):
+    user = a_user(company, "sales_rep")  # a role without two-factor login, so the session is complete
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    assert browser.get("/api/v1/companies/current").json()["id"] == company.pk
+    refused = browser.post(
+        "/api/v1/parties", data=json.dumps({"name": "Zonder CSRF"}), content_type="application/json"
+    )
+    assert refused.status_code == 403
+    assert not Party.objects.filter(name="Zonder CSRF").exists()
+
+
+@pytest.mark.django_db
+def test_core_list_endpoints_have_query_baselines(api, company):
+    from kern.core.services import set_exchange_rate
+    from tests.querycounts import query_baseline
+
+    for day in range(1, 11):
+        set_exchange_rate("USD", "1.1", on=dt.date(2026, 1, day))
+    with query_baseline(__file__, "api.exchange_rates.list"):
+        assert len(api.get("/api/v1/exchange-rates").json()["results"]) == 10
+    with query_baseline(__file__, "api.currencies.list"):
+        assert len(api.get("/api/v1/currencies").json()) > 150
+    with query_baseline(__file__, "api.companies.list"):
+        assert api.get("/api/v1/companies").json()[0]["id"] == company.pk
+    with query_baseline(__file__, "api.tokens.list"):
+        assert len(api.get("/api/v1/tokens").json()) == 1
+    with query_baseline(__file__, "api.imports.list"):
+        assert {i["kind"] for i in api.get("/api/v1/imports").json()} >= {"parties", "contacts", "products"}
