@@ -15,3 +15,6 @@ class CatalogConfig(AppConfig):
 
         register_importer(PRODUCT_IMPORTER)
         register_demo_step("catalog", load_catalog, order=30)
+        from kern.catalog.views import register_ui
+
+        register_ui()

@@ -27,3 +27,6 @@ class CoreConfig(AppConfig):
         audit.connect()
         register_demo_step("core", load_core, order=10)
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="kern-sync-roles")
+        from kern.core.views import register_ui
+
+        register_ui()

@@ -16,9 +16,11 @@ from kern.core.validators import validate_bic, validate_iban, validate_kvk, vali
 
 __all__ = [
     "ApiToken",
+    "Attachment",
     "AuditChain",
     "AuditEvent",
     "Audited",
+    "Comment",
     "Company",
     "CompanyOwned",
     "Currency",
@@ -351,3 +353,69 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Comment(CompanyOwned):
+    """A note a user leaves on any record (`target` = model label + id), shown on its page.
+
+    Generic by label and id rather than a content-type FK, like the audit log, so a note survives
+    renamed content types and every app's records can carry notes without a migration of its own.
+    """
+
+    target_model = models.CharField(max_length=80)
+    target_id = models.CharField(max_length=64)
+    body = models.TextField(_("comment"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["company", "target_model", "target_id"], name="comment_target_idx")]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    import uuid
+
+    # A random name: the original file name is kept in `filename`, never used as a path.
+    return f"attachments/{instance.company_id}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(CompanyOwned):
+    """A file attached to any record (`target` = model label + id)."""
+
+    target_model = models.CharField(max_length=80)
+    target_id = models.CharField(max_length=64)
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [
+            models.Index(fields=["company", "target_model", "target_id"], name="attachment_target_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -9,11 +9,13 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kern.core.exceptions import NotFound, ValidationFailed
-from kern.core.models import ApiToken, Company, Currency, ExchangeRate, Membership
+from kern.core.models import ApiToken, Attachment, Comment, Company, Currency, ExchangeRate, Membership
 from kern.core.money import quantize
 
 __all__ = [
     "MissingExchangeRate",
+    "attachments_on",
+    "comments_on",
     "companies_of",
     "convert",
     "currency_exists",
@@ -118,3 +120,18 @@ def token_by_secret(secret: str) -> ApiToken | None:
     if token is None or not token.is_active or not token.user.is_active:
         return None
     return token
+
+
+def comments_on(target: Any) -> QuerySet[Comment]:
+    """The comments on a record, newest first, within the record's company."""
+    company_id = getattr(target, "company_id", None) or target.pk
+    return Comment.objects.filter(
+        company_id=company_id, target_model=target._meta.label_lower, target_id=str(target.pk)
+    ).select_related("author")
+
+
+def attachments_on(target: Any) -> QuerySet[Attachment]:
+    company_id = getattr(target, "company_id", None) or target.pk
+    return Attachment.objects.filter(
+        company_id=company_id, target_model=target._meta.label_lower, target_id=str(target.pk)
+    ).select_related("uploaded_by")

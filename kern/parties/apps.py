@@ -18,3 +18,6 @@ class PartiesConfig(AppConfig):
         register_importer(PARTY_IMPORTER)
         register_importer(CONTACT_IMPORTER)
         register_demo_step("parties", load_parties, order=20)
+        from kern.parties.views import register_ui
+
+        register_ui()
