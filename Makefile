@@ -34,6 +34,7 @@ messages: $(STAMP)
 
 migrate: $(STAMP)
 	@mkdir -p var
+	@$(KERN) ensure_database
 	@$(KERN) migrate --noinput -v 0
 
 demo: migrate
