@@ -25,11 +25,19 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from kern.core.exceptions import KernError
-from kern.core.middleware import SESSION_COMPANY
+from kern.core.exceptions import KernError, NotFound
 from kern.core.roles import role_label
 from kern.core.selectors import companies_of, roles_of
-from kern.core.ui import AREAS, KernForm, apply_errors, nav_for, search, style_form, widgets_for
+from kern.core.ui import (
+    AREAS,
+    KernForm,
+    apply_errors,
+    choose_company,
+    nav_for,
+    search,
+    style_form,
+    widgets_for,
+)
 from kern.web import services
 from kern.web.selectors import has_two_factor, two_factor_required
 
@@ -82,10 +90,10 @@ def companies(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def switch_company(request: HttpRequest) -> HttpResponse:
-    chosen = companies_of(request.user).filter(pk=request.POST.get("company") or 0).first()
-    if chosen is None:
-        raise Http404
-    request.session[SESSION_COMPANY] = chosen.pk
+    try:
+        chosen = choose_company(request, request.POST.get("company"))
+    except NotFound:
+        raise Http404 from None
     messages.success(request, _gettext("You now work in %(company)s.") % {"company": chosen.name})
     # Another company's record would be a 404: land on the home page of the new company.
     return HttpResponseRedirect(reverse("web:home"))

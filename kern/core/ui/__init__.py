@@ -30,6 +30,7 @@ from kern.core.ui.registry import (
     widgets_for,
 )
 from kern.core.ui.resource import Action, Resource, Tab, scope_form, workflow_actions
+from kern.core.ui.session import choose_company
 
 __all__ = [
     "AREAS",
@@ -45,6 +46,7 @@ __all__ = [
     "Tab",
     "Widget",
     "apply_errors",
+    "choose_company",
     "document_url",
     "export_csv",
     "export_xlsx",
