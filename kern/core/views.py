@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -172,7 +172,7 @@ def _remove_from_company(user: Any, *, by: Any) -> None:
 
     company = Company.objects.get(pk=current().company_id)
     if user.pk == by.pk:
-        raise KernError(_gettext("You cannot remove yourself from the company."))
+        raise KernError(gettext("You cannot remove yourself from the company."))
     services.remove_member(company, user)
 
 
@@ -277,11 +277,11 @@ def add_member(request: HttpRequest) -> HttpResponse:
         user = form.cleaned_data["username"]
         services.add_member(request.company, user)
         messages.success(
-            request, _gettext("%(name)s now works for this company.") % {"name": user.get_username()}
+            request, gettext("%(name)s now works for this company.") % {"name": user.get_username()}
         )
         return HttpResponseRedirect(reverse("core:user_detail", kwargs={"pk": user.pk}))
     context = {
-        "title": _gettext("Add an existing user"),
+        "title": gettext("Add an existing user"),
         "form": form,
         "cancel_url": reverse("core:user_list"),
         "warnings": [],
@@ -353,7 +353,7 @@ class ExchangeRatePages(Resource):
         Column(
             "scope",
             label=_("For"),
-            value=lambda r: r.company.name if r.company_id else _gettext("All companies"),
+            value=lambda r: r.company.name if r.company_id else gettext("All companies"),
         ),
     ]
     search_fields = ["currency__code", "source"]
@@ -442,11 +442,11 @@ def verify_audit_chain(request: HttpRequest) -> HttpResponse:
         raise DjangoPermissionDenied
     ok, bad_id, reason = audit.verify_chain()
     if ok:
-        messages.success(request, _gettext("The audit log is intact: %(reason)s.") % {"reason": reason})
+        messages.success(request, gettext("The audit log is intact: %(reason)s.") % {"reason": reason})
     else:
         messages.error(
             request,
-            _gettext("The audit log was tampered with at event %(id)s: %(reason)s.")
+            gettext("The audit log was tampered with at event %(id)s: %(reason)s.")
             % {"id": bad_id or "—", "reason": reason},
         )
     return HttpResponseRedirect(reverse("core:audit_list"))
@@ -535,7 +535,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "core/token_secret.html", {"token": token, "secret": secret})
     context = {
-        "title": _gettext("New API token"),
+        "title": gettext("New API token"),
         "form": form,
         "cancel_url": reverse("core:token_list"),
         "warnings": [],
@@ -573,7 +573,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     allowed = _allowed_importers(request.user)
     if not allowed or request.company is None:
         raise DjangoPermissionDenied
-    choices = [(k, _gettext(i.label)) for k, i in sorted(allowed.items())]
+    choices = [(k, gettext(i.label)) for k, i in sorted(allowed.items())]
     form = ImportUploadForm(request.POST or None, request.FILES or None, choices=choices)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -639,12 +639,12 @@ def import_map(request: HttpRequest) -> HttpResponse:
                 (_import_dir() / state["token"]).unlink(missing_ok=True)
                 request.session.pop(IMPORT_SESSION, None)
                 messages.success(
-                    request, _gettext("%(count)s rows were imported.") % {"count": report.created}
+                    request, gettext("%(count)s rows were imported.") % {"count": report.created}
                 )
                 return HttpResponseRedirect(reverse("core:import_start"))
     context = {
         "importer": importer,
-        "importer_label": _gettext(importer.label),
+        "importer_label": gettext(importer.label),
         "filename": state["filename"],
         "headers": [(i, h, mapping.get(h, "")) for i, h in enumerate(headers)],
         "columns": importer.columns,
@@ -721,3 +721,11 @@ def register_ui() -> None:
             order=90,
         )
     )
+
+
+# The importers' labels are plain strings of their apps; these markers put them in the catalogue.
+_IMPORTER_LABELS = [
+    _("Parties (customers, vendors)"),
+    _("Contact persons"),
+    _("Products"),
+]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kern.core import ui
@@ -138,12 +138,12 @@ class PartyPages(ui.Resource):
             exclude=getattr(obj, "pk", None),
         )
         reasons = {
-            "same VAT id": _gettext("same VAT id"),
-            "same e-mail": _gettext("same e-mail"),
-            "same name": _gettext("same name"),
+            "same VAT id": gettext("same VAT id"),
+            "same e-mail": gettext("same e-mail"),
+            "same name": gettext("same name"),
         }
         return [
-            _gettext("%(number)s %(name)s looks like the same party (%(reason)s).")
+            gettext("%(number)s %(name)s looks like the same party (%(reason)s).")
             % {"number": d.number, "name": d.name, "reason": reasons.get(d.reason, d.reason)}
             for d in found
         ]

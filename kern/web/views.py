@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -94,7 +94,7 @@ def switch_company(request: HttpRequest) -> HttpResponse:
         chosen = choose_company(request, request.POST.get("company"))
     except NotFound:
         raise Http404 from None
-    messages.success(request, _gettext("You now work in %(company)s.") % {"company": chosen.name})
+    messages.success(request, gettext("You now work in %(company)s.") % {"company": chosen.name})
     # Another company's record would be a 404: land on the home page of the new company.
     return HttpResponseRedirect(reverse("web:home"))
 
@@ -126,7 +126,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, form.user)
-        messages.success(request, _gettext("Your password was changed."))
+        messages.success(request, gettext("Your password was changed."))
         return HttpResponseRedirect(reverse("web:account"))
     status = 422 if form.errors else 200
     return render(request, "web/password_change.html", {"form": form}, status=status)
@@ -164,7 +164,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if device is not None:
                 django_otp.login(request, device)
                 return HttpResponseRedirect(next_url)
-            form.add_error("token", _gettext("That code is not right. Try again, or use a backup code."))
+            form.add_error("token", gettext("That code is not right. Try again, or use a backup code."))
         return render(
             request,
             "web/two_factor_verify.html",
@@ -186,7 +186,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         else:
             django_otp.login(request, device)
             codes = services.new_backup_codes(user)
-            messages.success(request, _gettext("Two-factor login is on."))
+            messages.success(request, gettext("Two-factor login is on."))
             return render(request, "web/two_factor_codes.html", {"codes": codes, "next": next_url})
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     context = {
@@ -212,10 +212,10 @@ def two_factor_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if two_factor_required(request.user):
-        messages.error(request, _gettext("Your role requires two-factor login; it cannot be switched off."))
+        messages.error(request, gettext("Your role requires two-factor login; it cannot be switched off."))
     elif request.user.is_verified() or not has_two_factor(request.user):
         services.disable_two_factor(request.user)
-        messages.success(request, _gettext("Two-factor login is off."))
+        messages.success(request, gettext("Two-factor login is off."))
     return HttpResponseRedirect(reverse("web:account"))
 
 

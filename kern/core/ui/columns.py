@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 
 __all__ = ["Column", "export_csv", "export_xlsx", "neutralise", "resolve_columns"]
 
@@ -64,7 +64,7 @@ def display_value(value: Any) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, bool):
-        return _gettext("Yes") if value else _gettext("No")
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, Decimal):
         return formats.number_format(
             value, decimal_pos=max(0, min(4, -value.normalize().as_tuple().exponent))
@@ -148,7 +148,7 @@ def _export_value(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return _gettext("Yes") if value else _gettext("No")
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, (int, Decimal, dt.date)):

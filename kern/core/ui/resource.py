@@ -37,7 +37,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.views import View
 
 from kern.core import selectors, services
@@ -579,7 +579,7 @@ class SavedFilterPage(ResourceView):
             if saved is None:
                 raise Http404
             services.remove_saved_filter(saved, by=request.user)
-            messages.success(request, _gettext("The saved filter was removed."))
+            messages.success(request, gettext("The saved filter was removed."))
             return HttpResponseRedirect(list_url)
         query = request.POST.get("query", "")
         try:
@@ -594,7 +594,7 @@ class SavedFilterPage(ResourceView):
         except KernError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _gettext("The filter was saved."))
+            messages.success(request, gettext("The filter was saved."))
         return HttpResponseRedirect(f"{list_url}?{query}" if query else list_url)
 
 
@@ -703,9 +703,9 @@ class _FormPage(ResourceView):
     def context(self, request: HttpRequest, form: Any, obj: Any, parent: Any, warnings: list[str]) -> dict:
         r = self.resource
         if obj is not None:
-            title = _gettext("Edit %(name)s") % {"name": r.object_title(obj)}
+            title = gettext("Edit %(name)s") % {"name": r.object_title(obj)}
         else:
-            title = _gettext("New %(model)s") % {"model": r.singular()}
+            title = gettext("New %(model)s") % {"model": r.singular()}
         cancel = self.done_url(obj, parent) if (obj is not None or parent is not None) else r.list_url()
         return {
             "title": title,
@@ -741,7 +741,7 @@ class _FormPage(ResourceView):
                     warnings = []
                 else:
                     what = r.object_title(saved) if saved is not None else r.singular()
-                    messages.success(request, _gettext("%(name)s was saved.") % {"name": what})
+                    messages.success(request, gettext("%(name)s was saved.") % {"name": what})
                     return HttpResponseRedirect(self.done_url(saved, parent))
         status = 422 if form.errors else 200
         context = self.context(request, form, obj, parent, warnings)
@@ -762,7 +762,7 @@ class DeletePage(_FormPage):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         parent = self.parent_object(request, kwargs)
         obj = self.object_for(request, kwargs, parent)
-        context = {"title": _gettext("Delete %(name)s") % {"name": self.resource.object_title(obj)}}
+        context = {"title": gettext("Delete %(name)s") % {"name": self.resource.object_title(obj)}}
         context |= {"object": obj, "cancel_url": self.done_url(obj, parent)}
         return self.render(request, self.resource.delete_template, context)
 
@@ -776,7 +776,7 @@ class DeletePage(_FormPage):
         except KernError as exc:
             messages.error(request, exc.message)
             return HttpResponseRedirect(self.done_url(obj, parent))
-        messages.success(request, _gettext("%(name)s was deleted.") % {"name": name})
+        messages.success(request, gettext("%(name)s was deleted.") % {"name": name})
         return HttpResponseRedirect(self.done_url(obj, parent) if parent is not None else r.list_url())
 
 
@@ -795,7 +795,7 @@ class ActionPage(ResourceView):
             messages.error(request, exc.message)
         else:
             messages.success(
-                request, str(found.success or _gettext("Done: %(action)s") % {"action": found.label})
+                request, str(found.success or gettext("Done: %(action)s") % {"action": found.label})
             )
         return HttpResponseRedirect(r.object_url(obj))
 
@@ -844,7 +844,7 @@ class AttachmentPage(ResourceView):
             else:
                 upload = request.FILES.get("file")
                 if upload is None:
-                    messages.error(request, _gettext("Choose a file to attach."))
+                    messages.error(request, gettext("Choose a file to attach."))
                 else:
                     services.add_attachment(obj, file=upload, by=request.user)
         except KernError as exc:
