@@ -95,3 +95,47 @@ def a_product(company: Company, sku: str | None = None, **fields: Any):
     fields.setdefault("sale_price", Decimal("10.00"))
     fields.setdefault("cost", Decimal("6.00"))
     return catalog_services.create_product(company, sku=sku or f"SKU-{n:05d}", **fields)
+
+
+def an_open_year(company: Company, year: int):
+    """The company's fiscal year `year` with its periods, created when missing (ledger)."""
+    from kern.ledger.models import FiscalYear
+    from kern.ledger.services import open_fiscal_year
+
+    return FiscalYear.objects.filter(company=company, year=year).first() or open_fiscal_year(company, year)
+
+
+def a_posted_entry(
+    company: Company, *lines: tuple[str, str, str], journal: str = "general", on=None, **kwargs: Any
+):
+    """Post an entry from (account code or role:name, debit, credit) triples (ledger)."""
+    import datetime as dt
+
+    from kern.ledger.services import LineSpec, post_entry
+
+    specs = []
+    for account, debit, credit, *party in lines:
+        where = {"role": account[5:]} if account.startswith("role:") else {"account": account}
+        specs.append(
+            LineSpec(
+                debit=Decimal(debit), credit=Decimal(credit), party_id=party[0] if party else None, **where
+            )
+        )
+    return post_entry(company=company, journal=journal, on=on or dt.date.today(), lines=specs, **kwargs)
+
+
+def a_web_client(user: Any, *, language: str = "en") -> Client:
+    """A browser-like test client signed in as `user`, past two-factor login where the role needs it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    client = Client()
+    client.force_login(user)
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, name="tests", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    client.cookies["django_language"] = language
+    return client

@@ -18,7 +18,15 @@ from django.db import connection
 from kern.core.db import atomic
 from kern.core.exceptions import ValidationFailed
 
-__all__ = ["NumberingScheme", "format_number", "next_number", "peek_number", "register_scheme", "scheme_for"]
+__all__ = [
+    "NumberingScheme",
+    "format_number",
+    "next_number",
+    "next_numbers",
+    "peek_number",
+    "register_scheme",
+    "scheme_for",
+]
 
 
 @dataclass(frozen=True)
@@ -50,32 +58,40 @@ def format_number(pattern: str, *, seq: int, year: int, on: dt.date) -> str:
 
 
 _UPDATE = (
-    "UPDATE core_sequence SET last_value = last_value + 1 "
+    "UPDATE core_sequence SET last_value = last_value + %s "
     "WHERE company_id = %s AND kind = %s AND period_key = %s RETURNING last_value, pattern"
 )
 
 
-def _increment(company_id: int, kind: str, period_key: int) -> tuple[int, str] | None:
+def _increment(company_id: int, kind: str, period_key: int, count: int = 1) -> tuple[int, str] | None:
     with connection.cursor() as cursor:
-        cursor.execute(_UPDATE, [company_id, kind, period_key])
+        cursor.execute(_UPDATE, [count, company_id, kind, period_key])
         return cursor.fetchone()
 
 
 def next_number(company: Any, kind: str, on: dt.date) -> str:
+    return next_numbers(company, kind, on, 1)[0]
+
+
+def next_numbers(company: Any, kind: str, on: dt.date, count: int) -> list[str]:
+    """`count` consecutive numbers with one UPDATE (a batch of documents posted together)."""
     from kern.core.models import Sequence
 
+    if count < 1:
+        raise ValueError("count must be at least 1")
     scheme = scheme_for(company, kind)
     period_key = company.fiscal_year_of(on) if scheme.yearly else 0
     with atomic():
-        row = _increment(company.pk, kind, period_key)
+        row = _increment(company.pk, kind, period_key, count)
         if row is None:
             Sequence.objects.bulk_create(
                 [Sequence(company_id=company.pk, kind=kind, period_key=period_key, pattern=scheme.pattern)],
                 ignore_conflicts=True,
             )
-            row = _increment(company.pk, kind, period_key)
-    seq, pattern = row
-    return format_number(pattern, seq=seq, year=period_key or on.year, on=on)
+            row = _increment(company.pk, kind, period_key, count)
+    last, pattern = row
+    year = period_key or on.year
+    return [format_number(pattern, seq=seq, year=year, on=on) for seq in range(last - count + 1, last + 1)]
 
 
 def peek_number(company: Any, kind: str, on: dt.date) -> str:

@@ -6,3 +6,14 @@ class LedgerConfig(AppConfig):
     name = "kern.ledger"
     label = "ledger"
     verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from kern.core.events import subscribe
+        from kern.ledger.selectors.chain import register_sqlite_functions
+        from kern.ledger.services.setup import on_company_created
+
+        # SQLite computes the entry hash chain through this function (PostgreSQL natively).
+        connection_created.connect(register_sqlite_functions, dispatch_uid="kern-ledger-sqlite")
+        subscribe("core.company_created", on_company_created)

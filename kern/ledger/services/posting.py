@@ -1,0 +1,887 @@
+"""Posting: the one door through which every financial fact enters the books.
+
+`post_entry` / `post_entries` check everything first (balance, accounts, party, tax codes,
+period, lock date), then write with a fixed number of statements however many lines:
+
+1. one UPDATE of the company's `Books` row: takes the posting lock, advances the hash chain and
+   returns the settings version and lock date (the settings cache is reloaded if it moved);
+2. one `UPDATE … RETURNING` per journal and year on core's sequence: gapless numbers;
+3. one INSERT of the entries, 4. one INSERT of the lines;
+5. one `INSERT … ON CONFLICT DO UPDATE` adding the amounts to the per-account-per-period balances;
+6. (batches only) one UPDATE writing the new chain head.
+
+The lock order is always: books row, then sequence rows (by kind), then balance rows (sorted),
+so two postings of one company never deadlock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from kern.core import audit, context
+from kern.core.db import atomic
+from kern.core.events import emit
+from kern.core.exceptions import KernError, ValidationFailed
+from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
+from kern.core.numbering import next_numbers
+from kern.core.selectors import rate_on
+from kern.core.workflow import transition
+from kern.ledger.events import ENTRY_POSTED, EntryPosted
+from kern.ledger.exceptions import (
+    BeforeLockDate,
+    LedgerCode,
+    LedgerConflict,
+    LedgerInvalid,
+    NoFiscalYear,
+    PeriodClosed,
+    UnbalancedEntry,
+    UnknownAccount,
+    UnknownTaxCode,
+)
+from kern.ledger.models import (
+    AccountSubtype,
+    Books,
+    DraftLine,
+    EntryKind,
+    EntryStatus,
+    JournalEntry,
+    JournalLine,
+)
+from kern.ledger.selectors.chain import chain_hash, content_hash, line_fingerprint
+from kern.ledger.selectors.config import (
+    AccountInfo,
+    BooksConfig,
+    JournalInfo,
+    PeriodInfo,
+    config_for,
+    remember_parties,
+)
+from kern.ledger.specs import EntrySpec, LineSpec, SourceRef
+
+__all__ = [
+    "ZERO",
+    "EntrySpec",
+    "LineSpec",
+    "SourceRef",
+    "post_entries",
+    "post_entry",
+    "reverse_entry",
+]
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class _Line:
+    line_no: int
+    account: AccountInfo
+    party_id: int | None
+    debit: Decimal
+    credit: Decimal
+    amount_currency: Decimal | None
+    currency: str
+    tax_code_id: int | None
+    tax_kind: str
+    vat_box: str
+    description: str
+    analytic: dict[str, str] | None
+    due_date: dt.date | None
+
+    def fingerprint(self) -> list[Any]:
+        return line_fingerprint(
+            line_no=self.line_no,
+            account_id=self.account.id,
+            party_id=self.party_id,
+            debit=self.debit,
+            credit=self.credit,
+            amount_currency=self.amount_currency,
+            currency=self.currency,
+            tax_code_id=self.tax_code_id,
+            vat_box=self.vat_box,
+            description=self.description,
+            due_date=self.due_date,
+        )
+
+
+@dataclass
+class _Prepared:
+    spec: EntrySpec
+    journal: JournalInfo
+    period: PeriodInfo
+    lines: list[_Line]
+    total: Decimal
+    content: str
+    draft: JournalEntry | None = None
+    number: str = ""
+    seq: int = 0
+    prev_hash: str = ""
+    hash: str = ""
+    entry: JournalEntry | None = field(default=None, repr=False)
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _fail(field_name: str, message: str, *, code: str = LedgerCode.INVALID_LINE, cls=LedgerInvalid) -> None:
+    raise cls(f"{field_name}: {message}", code=code, errors={field_name: [message]})
+
+
+def _amount(value: Any, currency: str, field_name: str) -> Decimal:
+    try:
+        amount = to_decimal(value if value is not None else ZERO)
+    except InvalidAmount as exc:
+        _fail(field_name, str(exc))
+    if amount < 0:
+        _fail(field_name, "must not be negative; put it on the other side")
+    if quantize(amount, currency) != amount:
+        _fail(field_name, f"has more decimals than {currency} allows ({minor_units(currency)})")
+    return amount + ZERO
+
+
+def _resolve_account(spec: LineSpec, cfg: BooksConfig, where: str) -> AccountInfo:
+    if spec.account and spec.role:
+        _fail(f"{where}.account", "give an account code or a role, not both")
+    if spec.role:
+        account_id = cfg.roles.get(spec.role)
+        if account_id is None:
+            raise UnknownAccount(
+                f"{where}.role: no account plays the role {spec.role!r} in this company",
+                errors={f"{where}.role": [f"no account has the role {spec.role!r}"]},
+            )
+        account = cfg.accounts_by_id[account_id]
+    elif spec.account:
+        account = cfg.accounts_by_code.get(str(spec.account))
+        if account is None:
+            raise UnknownAccount(
+                f"{where}.account: there is no account {spec.account!r}",
+                errors={f"{where}.account": [f"unknown account {spec.account!r}"]},
+            )
+    else:
+        _fail(f"{where}.account", "an account code or a role is required")
+    if account.is_group:
+        _fail(
+            f"{where}.account",
+            f"{account.code} is a group account; post to one of its children",
+            code=LedgerCode.ACCOUNT_NOT_POSTABLE,
+        )
+    if not account.is_active:
+        _fail(f"{where}.account", f"{account.code} is inactive", code=LedgerCode.ACCOUNT_NOT_POSTABLE)
+    return account
+
+
+def _resolve_period(spec: EntrySpec, cfg: BooksConfig) -> PeriodInfo:
+    on = spec.on
+    if spec.kind in (EntryKind.OPENING, EntryKind.CLOSING):
+        year = cfg.year_of(on)
+        if year is None:
+            raise NoFiscalYear(
+                f"no fiscal year covers {on.isoformat()}: open the fiscal year first", date=on.isoformat()
+            )
+        start, end, _status = cfg.years[year]
+        expected = start if spec.kind == EntryKind.OPENING else end
+        if on != expected:
+            _fail(
+                "on",
+                f"{spec.kind} entries are dated {expected.isoformat()}, the "
+                f"{'first' if spec.kind == EntryKind.OPENING else 'last'} day of fiscal year {year}",
+            )
+        period = cfg.special_periods.get((year, spec.kind))
+    else:
+        period = cfg.regular_period_on(on)
+    if period is None:
+        raise NoFiscalYear(
+            f"no fiscal year covers {on.isoformat()}: open the fiscal year first", date=on.isoformat()
+        )
+    return period
+
+
+class _Rates:
+    """Exchange rates looked up once per (currency, date) within one posting."""
+
+    def __init__(self, company: Any, base: str):
+        self.company = company
+        self.base = base
+        self.rates: dict[tuple[str, dt.date], Decimal] = {}
+
+    def convert(self, amount: Decimal, currency: str, on: dt.date) -> Decimal:
+        key = (currency, on)
+        if key not in self.rates:
+            self.rates[key] = rate_on(currency, self.base, on, company=self.company)
+        return quantize(amount * self.rates[key], self.base)
+
+
+def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index: int) -> _Prepared:
+    prefix = f"entries[{index}]." if index >= 0 else ""
+    journal = cfg.journals_by_code.get(spec.journal) or cfg.journals_by_kind.get(spec.journal)
+    if journal is None:
+        _fail(
+            f"{prefix}journal",
+            f"no journal with code or kind {spec.journal!r}",
+            code=LedgerCode.UNKNOWN_JOURNAL,
+        )
+    if not journal.is_active:
+        _fail(f"{prefix}journal", f"journal {journal.code} is inactive", code=LedgerCode.UNKNOWN_JOURNAL)
+    if not isinstance(spec.on, dt.date) or isinstance(spec.on, dt.datetime):
+        _fail(f"{prefix}on", "a date is required")
+    if len(spec.memo or "") > 255:
+        _fail(f"{prefix}memo", "at most 255 characters")
+    period = _resolve_period(spec, cfg)
+    if not spec.lines or len(spec.lines) < 2:
+        _fail(f"{prefix}lines", "an entry needs at least two lines")
+    lines: list[_Line] = []
+    converted = 0
+    for n, line_spec in enumerate(spec.lines, start=1):
+        where = f"{prefix}lines[{n - 1}]"
+        account = _resolve_account(line_spec, cfg, where)
+        debit = _amount(line_spec.debit, base, f"{where}.debit")
+        credit = _amount(line_spec.credit, base, f"{where}.credit")
+        if debit and credit:
+            _fail(f"{where}", "a line is either a debit or a credit, not both")
+        currency = (line_spec.currency or "").upper()
+        amount_currency = None
+        if line_spec.amount_currency is not None or currency:
+            if not currency:
+                _fail(f"{where}.currency", "the currency of amount_currency is required")
+            try:
+                places = minor_units(currency)
+            except UnknownCurrency:
+                _fail(f"{where}.currency", f"unknown currency {currency!r}")
+            if line_spec.amount_currency is None:
+                _fail(f"{where}.amount_currency", f"the amount in {currency} is required")
+            try:
+                amount_currency = to_decimal(line_spec.amount_currency) + ZERO
+            except InvalidAmount as exc:
+                _fail(f"{where}.amount_currency", str(exc))
+            if quantize(amount_currency, places=places) != amount_currency:
+                _fail(f"{where}.amount_currency", f"has more decimals than {currency} allows ({places})")
+            if currency == base:
+                if amount_currency != debit - credit:
+                    _fail(f"{where}.amount_currency", f"in {base} it must equal debit minus credit")
+            elif not debit and not credit and amount_currency:
+                # Convert at the day's rate; the caller gave only the foreign amount.
+                value = rates.convert(abs(amount_currency), currency, spec.on)
+                debit, credit = (value, ZERO) if amount_currency > 0 else (ZERO, value)
+                converted += 1
+            elif (amount_currency > 0 and credit) or (amount_currency < 0 and debit):
+                _fail(f"{where}.amount_currency", "must have the same sign as debit minus credit")
+        if account.currency and account.currency != base and currency != account.currency:
+            _fail(f"{where}.currency", f"account {account.code} is kept in {account.currency}")
+        party_id = line_spec.party_id
+        if party_id is not None and (not isinstance(party_id, int) or isinstance(party_id, bool)):
+            _fail(f"{where}.party_id", "must be a party id")
+        if account.requires_party and party_id is None:
+            _fail(
+                f"{where}.party_id",
+                f"account {account.code} is a {account.subtype} account: name the party",
+                code=LedgerCode.PARTY_REQUIRED,
+            )
+        tax_code_id, tax_kind, vat_box = None, "", ""
+        if line_spec.tax_code:
+            tax = cfg.taxes_by_code.get(line_spec.tax_code)
+            if tax is None or not tax.is_active:
+                raise UnknownTaxCode(
+                    f"{where}.tax_code: there is no active tax code {line_spec.tax_code!r}",
+                    errors={f"{where}.tax_code": [f"unknown tax code {line_spec.tax_code!r}"]},
+                )
+            tax_code_id = tax.id
+            if account.id == tax.deductible_account_id:
+                tax_kind, vat_box = "tax", tax.deductible_box
+            elif account.id == tax.account_id or account.subtype == AccountSubtype.VAT:
+                tax_kind, vat_box = "tax", tax.tax_box
+            else:
+                tax_kind, vat_box = "base", tax.base_box
+        description = line_spec.description or ""
+        if len(description) > 255:
+            _fail(f"{where}.description", "at most 255 characters")
+        analytic = line_spec.analytic
+        if analytic is not None:
+            if not isinstance(analytic, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in analytic.items()
+            ):
+                _fail(f"{where}.analytic", "analytic tags are text keys with text values")
+            analytic = dict(analytic) or None
+        lines.append(
+            _Line(
+                line_no=n,
+                account=account,
+                party_id=party_id,
+                debit=debit,
+                credit=credit,
+                amount_currency=amount_currency,
+                currency=currency if amount_currency is not None else "",
+                tax_code_id=tax_code_id,
+                tax_kind=tax_kind,
+                vat_box=vat_box or "",
+                description=description,
+                analytic=analytic,
+                due_date=line_spec.due_date,
+            )
+        )
+    debit_total = sum((ln.debit for ln in lines), ZERO)
+    credit_total = sum((ln.credit for ln in lines), ZERO)
+    difference = debit_total - credit_total
+    if difference and converted and abs(difference) <= Decimal("0.01") * converted:
+        # Converting each foreign line at the day's rate can leave a cent per line; book it
+        # on the rounding account rather than refusing an entry balanced in its own currency.
+        rounding = cfg.roles.get("rounding")
+        if rounding is None:
+            raise UnbalancedEntry(debit_total, credit_total, base)
+        lines.append(
+            _Line(
+                line_no=len(lines) + 1,
+                account=cfg.accounts_by_id[rounding],
+                party_id=None,
+                debit=-difference if difference < 0 else ZERO,
+                credit=difference if difference > 0 else ZERO,
+                amount_currency=None,
+                currency="",
+                tax_code_id=None,
+                tax_kind="",
+                vat_box="",
+                description="currency rounding",
+                analytic=None,
+                due_date=None,
+            )
+        )
+        debit_total = credit_total = max(debit_total, credit_total)
+        difference = ZERO
+    if difference:
+        raise UnbalancedEntry(debit_total, credit_total, base)
+    if not debit_total and not any(ln.amount_currency for ln in lines):
+        _fail(f"{prefix}lines", "the entry moves no amount")
+    source = spec.source
+    content = content_hash(
+        company_id=cfg.company_id,
+        journal_id=journal.id,
+        date=spec.on,
+        kind=spec.kind,
+        memo=spec.memo or "",
+        source_type=source.type if source else "",
+        source_id=source.id if source else None,
+        source_number=source.number if source else "",
+        reversal_of_id=spec.reversal_of.pk if spec.reversal_of is not None else None,
+        lines=[ln.fingerprint() for ln in lines],
+    )
+    return _Prepared(
+        spec=spec, journal=journal, period=period, lines=lines, total=debit_total, content=content
+    )
+
+
+def _check_open(prepared: list[_Prepared], lock_date: dt.date | None) -> None:
+    for item in prepared:
+        on = item.spec.on
+        if lock_date is not None and on <= lock_date:
+            raise BeforeLockDate(
+                f"the books are locked up to {lock_date.isoformat()}; {on.isoformat()} cannot be posted",
+                lock_date=lock_date.isoformat(),
+                date=on.isoformat(),
+            )
+        if not item.period.is_open:
+            raise PeriodClosed(
+                f"the period of {on.isoformat()} is closed; reopen it or post in an open period",
+                date=on.isoformat(),
+            )
+
+
+def _check_parties(cfg: BooksConfig, prepared: list[_Prepared]) -> None:
+    from kern.parties.models import Party
+
+    wanted = {ln.party_id for item in prepared for ln in item.lines if ln.party_id is not None}
+    unknown = wanted - cfg.parties
+    if not unknown:
+        return
+    found = set(Party.objects.filter(company_id=cfg.company_id, pk__in=unknown).values_list("pk", flat=True))
+    missing = sorted(unknown - found)
+    if missing:
+        raise LedgerInvalid(
+            f"party_id: no party {missing[0]} in this company",
+            code=LedgerCode.INVALID_LINE,
+            errors={"party_id": [f"unknown party {pid}" for pid in missing]},
+        )
+    remember_parties(cfg, found)
+
+
+# --------------------------------------------------------------------------------------------
+# the chain and the books row
+
+_ADVANCE_ONE = {
+    "postgresql": (
+        "UPDATE ledger_books SET prev_head = chain_head, "
+        "chain_head = encode(sha256(convert_to(chain_head || ':' || (chain_length + 1)::text || ':' || %s, "
+        "'UTF8')), 'hex'), chain_length = chain_length + 1 WHERE company_id = %s "
+        "RETURNING prev_head, chain_head, chain_length, version, lock_date"
+    ),
+    "sqlite": (
+        "UPDATE ledger_books SET prev_head = chain_head, "
+        "chain_head = kern_chain_hash(chain_head, chain_length + 1, %s), chain_length = chain_length + 1 "
+        "WHERE company_id = %s RETURNING prev_head, chain_head, chain_length, version, lock_date"
+    ),
+}
+_ADVANCE_MANY = (
+    "UPDATE ledger_books SET prev_head = chain_head, chain_length = chain_length + %s "
+    "WHERE company_id = %s RETURNING prev_head, chain_head, chain_length, version, lock_date"
+)
+_SET_HEAD = "UPDATE ledger_books SET chain_head = %s WHERE company_id = %s"
+
+
+def _lock_books(company_id: int, prepared: list[_Prepared]) -> tuple[int, dt.date | None]:
+    """Lock the books, advance the chain; returns (version, lock_date) as they are now."""
+    with connection.cursor() as cursor:
+        if len(prepared) == 1:
+            cursor.execute(_ADVANCE_ONE[connection.vendor], [prepared[0].content, company_id])
+        else:
+            cursor.execute(_ADVANCE_MANY, [len(prepared), company_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise LedgerConflict(
+            "this company has no books yet: install a chart of accounts first", code=LedgerCode.NOT_ALLOWED
+        )
+    prev, head, length, version, lock_date = row
+    if isinstance(lock_date, str):  # SQLite returns dates from raw SQL as text
+        lock_date = dt.date.fromisoformat(lock_date)
+    seq = length - len(prepared)
+    for item in prepared:
+        seq += 1
+        item.seq = seq
+        item.prev_hash = prev
+        item.hash = prev = chain_hash(prev, seq, item.content)
+    if len(prepared) == 1 and prepared[0].hash != head:
+        raise RuntimeError("the database and Python disagree on the chain hash")  # pragma: no cover
+    return version, lock_date
+
+
+def _write_head(company_id: int, head: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_SET_HEAD, [head, company_id])
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+_UPSERT_HEAD = "INSERT INTO ledger_accountbalance (company_id, account_id, period_id, debit, credit) VALUES "
+_UPSERT_TAIL = (
+    " ON CONFLICT (account_id, period_id) DO UPDATE SET "
+    "debit = ledger_accountbalance.debit + excluded.debit, "
+    "credit = ledger_accountbalance.credit + excluded.credit"
+)
+_UPSERT_CHUNK = 190  # rows per statement: 5 parameters each stays under 999 (SQLite's old limit)
+
+
+def add_to_balances(company_id: int, totals: dict[tuple[int, int], list[Decimal]]) -> None:
+    """Add debit/credit per (account, period) to the balance table: one statement per 190 keys."""
+    keys = sorted(totals)  # a fixed order: concurrent postings lock balance rows in the same order
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), _UPSERT_CHUNK):
+            chunk = keys[start : start + _UPSERT_CHUNK]
+            params: list[Any] = []
+            for account_id, period_id in chunk:
+                debit, credit = totals[(account_id, period_id)]
+                params += [company_id, account_id, period_id, debit, credit]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(_UPSERT_HEAD + values + _UPSERT_TAIL, params)
+
+
+def _assign_numbers(company: Any, prepared: list[_Prepared]) -> None:
+    groups: dict[tuple[str, int], list[_Prepared]] = defaultdict(list)
+    for item in prepared:
+        groups[(item.journal.sequence_kind, company.fiscal_year_of(item.spec.on))].append(item)
+    for kind, _year in sorted(groups):
+        items = groups[(kind, _year)]
+        numbers = next_numbers(company, kind, items[0].spec.on, len(items))
+        for item, number in zip(items, numbers, strict=True):
+            item.number = number
+
+
+_ENTRY_COLUMNS = (
+    "company_id",
+    "journal_id",
+    "number",
+    "date",
+    "period_id",
+    "status",
+    "kind",
+    "memo",
+    "source_type",
+    "source_id",
+    "source_number",
+    "reversal_of_id",
+    "total",
+    "chain_seq",
+    "prev_hash",
+    "hash",
+    "posted_at",
+    "posted_by_id",
+    "created_at",
+    "created_by_id",
+)
+_LINE_COLUMNS = (
+    "company_id",
+    "entry_id",
+    "line_no",
+    "account_id",
+    "date",
+    "period_id",
+    "party_id",
+    "debit",
+    "credit",
+    "amount_currency",
+    "currency",
+    "tax_code_id",
+    "tax_kind",
+    "vat_box",
+    "description",
+    "analytic",
+    "due_date",
+)
+
+
+def _max_parameters() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        return min(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
+    return 65535  # the PostgreSQL protocol's limit on bind parameters
+
+
+def sql_insert(
+    table: str, columns: Sequence[str], rows: list[list[Any]], *, returning: str = ""
+) -> list[tuple]:
+    """Multi-row INSERT in as few statements as the driver allows (one for any normal entry).
+
+    Django's bulk_create caps SQLite batches at 999 parameters (about 50 lines); posting wants
+    one statement whatever the number of lines.
+    """
+    if not rows:
+        return []
+    placeholders = ["%s"] * len(columns)
+    if connection.vendor == "postgresql" and "analytic" in columns:
+        placeholders[columns.index("analytic")] = "%s::jsonb"
+    row_sql = "(" + ", ".join(placeholders) + ")"
+    # Table and column names are constants of this module, never user input.
+    head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
+    tail = f" RETURNING {returning}" if returning else ""
+    per_statement = max(1, _max_parameters() // len(columns))
+    out: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            params = [value for row in chunk for value in row]
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
+
+
+def _db(value: Any) -> Any:
+    if connection.vendor == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntry]:
+    now = timezone.now()
+    user_id = getattr(by, "pk", None) or context.current().user_id
+    sqlite = connection.vendor == "sqlite"
+    stamp = now.isoformat() if sqlite else now
+    inserts: list[_Prepared] = []
+    for item in prepared:
+        spec = item.spec
+        fields = {
+            "number": item.number,
+            "date": spec.on,
+            "period_id": item.period.id,
+            "kind": spec.kind,
+            "memo": spec.memo or "",
+            "total": item.total,
+            "chain_seq": item.seq,
+            "prev_hash": item.prev_hash,
+            "hash": item.hash,
+            "posted_at": now,
+            "posted_by_id": user_id,
+        }
+        if item.draft is not None:
+            # A draft becomes the posted entry: one conditional UPDATE through the state table.
+            transition(item.draft, to=EntryStatus.POSTED, by=by, fields=fields, action="post")
+            item.entry = item.draft
+            continue
+        source = spec.source
+        item.entry = JournalEntry(
+            company_id=company.pk,
+            journal_id=item.journal.id,
+            status=EntryStatus.POSTED,
+            source_type=source.type if source else "",
+            source_id=source.id if source else None,
+            source_number=source.number if source else "",
+            reversal_of=spec.reversal_of,
+            created_at=now,
+            created_by_id=user_id,
+            **fields,
+        )
+        inserts.append(item)
+    if inserts:
+        rows = []
+        for item in inserts:
+            e = item.entry
+            rows.append(
+                [
+                    company.pk,
+                    e.journal_id,
+                    e.number,
+                    _db(e.date),
+                    e.period_id,
+                    e.status,
+                    e.kind,
+                    e.memo,
+                    e.source_type,
+                    e.source_id,
+                    e.source_number,
+                    e.reversal_of_id,
+                    e.total,
+                    e.chain_seq,
+                    e.prev_hash,
+                    e.hash,
+                    stamp,
+                    e.posted_by_id,
+                    stamp,
+                    e.created_by_id,
+                ]
+            )
+        # Ids come back with their chain position: RETURNING need not keep the VALUES order.
+        returned = sql_insert("ledger_journalentry", _ENTRY_COLUMNS, rows, returning="id, chain_seq")
+        ids = {seq: pk for pk, seq in returned}
+        for item in inserts:
+            item.entry.pk = ids[item.seq]
+            item.entry._state.adding = False
+            item.entry._state.db = connection.alias
+        audit.record_created([item.entry for item in inserts])
+    drafts = [item.draft.pk for item in prepared if item.draft is not None]
+    if drafts:
+        DraftLine.objects.filter(entry_id__in=drafts).delete()
+    rows = []
+    totals: dict[tuple[int, int], list[Decimal]] = {}
+    for item in prepared:
+        entry_id = item.entry.pk
+        on = _db(item.spec.on)
+        period_id = item.period.id
+        for ln in item.lines:
+            rows.append(
+                [
+                    company.pk,
+                    entry_id,
+                    ln.line_no,
+                    ln.account.id,
+                    on,
+                    period_id,
+                    ln.party_id,
+                    ln.debit,
+                    ln.credit,
+                    ln.amount_currency,
+                    ln.currency,
+                    ln.tax_code_id,
+                    ln.tax_kind,
+                    ln.vat_box,
+                    ln.description,
+                    json.dumps(ln.analytic) if ln.analytic is not None else None,
+                    _db(ln.due_date),
+                ]
+            )
+            key = (ln.account.id, period_id)
+            if key in totals:
+                totals[key][0] += ln.debit
+                totals[key][1] += ln.credit
+            else:
+                totals[key] = [ln.debit, ln.credit]
+    sql_insert("ledger_journalline", _LINE_COLUMNS, rows)
+    add_to_balances(company.pk, totals)
+    for item in prepared:
+        entry = item.entry
+        emit(
+            ENTRY_POSTED,
+            EntryPosted(
+                entry_id=entry.pk,
+                company_id=company.pk,
+                journal=item.journal.code,
+                number=entry.number,
+                date=entry.date.isoformat(),
+                total=str(entry.total),
+                source_type=entry.source_type,
+                source_id=entry.source_id,
+            ),
+            company=company.pk,
+        )
+    return [item.entry for item in prepared]
+
+
+def _post_for_company(
+    company: Any, specs: list[EntrySpec], by: Any, drafts: list[JournalEntry | None]
+) -> list[JournalEntry]:
+    base = company.base_currency_id
+    rates = _Rates(company, base)
+    indexed = len(specs) > 1
+    cfg = config_for(company)
+    try:
+        prepared = [_prepare(spec, cfg, base, rates, i if indexed else -1) for i, spec in enumerate(specs)]
+    except KernError:
+        # The cached settings may be a few seconds old: refuse only if they are current.
+        current = Books.objects.filter(company_id=company.pk).values_list("version", flat=True).first()
+        if current is None or current == cfg.version:
+            raise
+        cfg = config_for(company, version=current)
+        prepared = [_prepare(spec, cfg, base, rates, i if indexed else -1) for i, spec in enumerate(specs)]
+    for item, draft in zip(prepared, drafts, strict=True):
+        item.draft = draft
+    version, lock_date = _lock_books(company.pk, prepared)
+    if version != cfg.version:
+        # The settings changed since they were cached: check again against the current ones.
+        old_contents = [item.content for item in prepared]
+        cfg = config_for(company, version=version)
+        fresh = [_prepare(spec, cfg, base, rates, i if indexed else -1) for i, spec in enumerate(specs)]
+        for item, new in zip(prepared, fresh, strict=True):
+            new.draft, new.seq, new.prev_hash, new.hash = item.draft, item.seq, item.prev_hash, item.hash
+        prepared = fresh
+        if [item.content for item in prepared] != old_contents:
+            prev = prepared[0].prev_hash
+            for item in prepared:
+                item.prev_hash = prev
+                item.hash = prev = chain_hash(prev, item.seq, item.content)
+            _write_head(company.pk, prev)
+    _check_open(prepared, lock_date)
+    _check_parties(cfg, prepared)
+    _assign_numbers(company, prepared)
+    entries = _write(company, prepared, by)
+    if len(prepared) > 1:
+        _write_head(company.pk, prepared[-1].hash)
+    return entries
+
+
+def _post(
+    specs: Sequence[EntrySpec], by: Any, drafts: Sequence[JournalEntry | None] | None = None
+) -> list[JournalEntry]:
+    if not specs:
+        return []
+    drafts = list(drafts) if drafts is not None else [None] * len(specs)
+    by_company: dict[int, list[int]] = defaultdict(list)
+    for i, spec in enumerate(specs):
+        by_company[getattr(spec.company, "pk", None)].append(i)
+    if None in by_company:
+        raise ValidationFailed.on("company", "a company is required")
+    results: dict[int, JournalEntry] = {}
+    with atomic(), context.acting(by) if by is not None else _nothing():
+        for company_id in sorted(by_company):
+            indexes = by_company[company_id]
+            company = specs[indexes[0]].company
+            posted = _post_for_company(company, [specs[i] for i in indexes], by, [drafts[i] for i in indexes])
+            results.update(zip(indexes, posted, strict=True))
+    return [results[i] for i in range(len(specs))]
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def post_entry(
+    *,
+    company: Any,
+    journal: str,
+    on: dt.date,
+    lines: Sequence[LineSpec],
+    source: SourceRef | None = None,
+    memo: str = "",
+    by: Any = None,
+    kind: str = EntryKind.NORMAL,
+) -> JournalEntry:
+    """Post one balanced entry. Raises a typed error and writes nothing when anything is wrong."""
+    spec = EntrySpec(
+        company=company, journal=journal, on=on, lines=lines, source=source, memo=memo, kind=kind
+    )
+    return _post([spec], by)[0]
+
+
+def post_entries(entries: Sequence[EntrySpec], *, by: Any = None) -> list[JournalEntry]:
+    """Post several entries at once, sharing the lock, numbering, inserts and balance update.
+
+    All or nothing: one bad entry and none is posted. Entries keep their order in the chain.
+    """
+    return _post(list(entries), by)
+
+
+def reverse_entry(
+    entry: JournalEntry, *, on: dt.date | None = None, by: Any = None, memo: str = ""
+) -> JournalEntry:
+    """Post the mirror image of `entry` and mark it reversed. Dated `on` (default: its own date)."""
+    if entry.status != EntryStatus.POSTED:
+        raise LedgerConflict(
+            f"journal entry {entry.number or entry.pk} is {entry.status}; only a posted entry can be reversed",
+            code=LedgerCode.NOT_ALLOWED,
+        )
+    lines = [
+        LineSpec(
+            account=code,
+            debit=credit,
+            credit=debit,
+            party_id=party_id,
+            amount_currency=-amount_currency if amount_currency is not None else None,
+            currency=currency or None,
+            tax_code=tax_code,
+            description=description,
+            analytic=analytic,
+            due_date=due_date,
+        )
+        for code, debit, credit, party_id, amount_currency, currency, tax_code, description, analytic, due_date in (
+            JournalLine.objects.filter(entry=entry)
+            .order_by("line_no")
+            .values_list(
+                "account__code",
+                "debit",
+                "credit",
+                "party_id",
+                "amount_currency",
+                "currency",
+                "tax_code__code",
+                "description",
+                "analytic",
+                "due_date",
+            )
+        )
+    ]
+    source = SourceRef(entry.source_type, entry.source_id, entry.source_number) if entry.source_type else None
+    spec = EntrySpec(
+        company=entry.company,
+        journal=entry.journal.code,
+        on=on or entry.date,
+        lines=lines,
+        source=source,
+        memo=memo or f"Reversal of {entry.number}",
+        kind=EntryKind.REVERSAL if entry.kind != EntryKind.CLOSING else EntryKind.CLOSING,
+        reversal_of=entry,
+    )
+    with atomic():
+        reversal = _post([spec], by)[0]
+        transition(entry, to=EntryStatus.REVERSED, by=by, action="reverse")
+    return reversal
+
+
+def post_drafts(
+    drafts: Sequence[JournalEntry], specs: Sequence[EntrySpec], *, by: Any = None
+) -> list[JournalEntry]:
+    """Post draft entries (used by services.drafts): the draft rows become the posted entries."""
+    return _post(list(specs), by, drafts=list(drafts))
+
+
+def respec(spec: EntrySpec, **changes: Any) -> EntrySpec:
+    return replace(spec, **changes)
