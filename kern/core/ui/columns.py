@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 __all__ = ["Column", "export_csv", "export_xlsx", "neutralise", "resolve_columns"]
@@ -165,7 +166,7 @@ def export_csv(columns: list[Column], rows: Iterable[Any]) -> bytes:
     """UTF-8 with BOM and `;` separators, as Excel in a Dutch locale opens it directly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([neutralise(str(c.label)) for c in columns])
+    writer.writerow([neutralise(capfirst(str(c.label))) for c in columns])
     for row in export_rows(columns, rows):
         writer.writerow(
             [
@@ -189,7 +190,7 @@ def export_xlsx(columns: list[Column], rows: Iterable[Any], *, title: str = "Exp
     sheet = workbook.create_sheet(title=title[:31] or "Export")
     header = []
     for col in columns:
-        cell = WriteOnlyCell(sheet, value=neutralise(str(col.label)))
+        cell = WriteOnlyCell(sheet, value=neutralise(capfirst(str(col.label))))
         cell.font = Font(bold=True)
         header.append(cell)
     sheet.append(header)
