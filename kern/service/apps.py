@@ -6,3 +6,19 @@ class ServiceConfig(AppConfig):
     name = "kern.service"
     label = "service"
     verbose_name = _("Service")
+
+    def ready(self) -> None:
+        from kern.core.events import subscribe
+        from kern.core.numbering import register_scheme
+        from kern.core.registry import register_demo_step
+        from kern.service.demo import load_service
+        from kern.service.services.config import on_company_created
+        from kern.service.services.notifications import register_handlers
+
+        register_scheme("service.ticket", "TCK-{year}-{seq:05d}")
+        subscribe("core.company_created", on_company_created)
+        register_handlers()
+        register_demo_step("service", load_service, order=95)
+        from kern.service.views import register_ui
+
+        register_ui()
