@@ -14,10 +14,15 @@ from kern.core.models import Audited, CompanyOwned
 
 __all__ = [
     "CostingMethod",
+    "OptionGroup",
+    "OptionRule",
+    "OptionRuleKind",
+    "OptionSelection",
     "PriceList",
     "PriceListItem",
     "Product",
     "ProductCategory",
+    "ProductOption",
     "ProductType",
     "TaxCategory",
     "TrackingMode",
@@ -256,3 +261,105 @@ class PriceListItem(CompanyOwned):
     def __str__(self) -> str:
         what = f"{self.unit_price}" if self.unit_price is not None else f"-{self.discount_percent}%"
         return f"{self.product_id} ≥{self.min_quantity}: {what}"
+
+
+# --- Product configuration (CPQ options) ----------------------------------------------------------
+
+
+class OptionSelection(models.TextChoices):
+    SINGLE = "single", _("Choose one")
+    MULTIPLE = "multiple", _("Choose any")
+
+
+class OptionGroup(CompanyOwned):
+    """A question asked when a configurable product is sold ("Frame colour", "Extras").
+
+    A product with option groups is configurable: every quote or order line of it carries the
+    chosen options, whose price and cost deltas are added to the product's price and cost.
+    """
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="option_groups", verbose_name=_("product")
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+    selection = models.CharField(
+        _("selection"), max_length=10, choices=OptionSelection.choices, default=OptionSelection.SINGLE
+    )
+    is_required = models.BooleanField(
+        _("required"), default=True, help_text=_("At least one option of this group must be chosen.")
+    )
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=10)
+
+    class Meta:
+        ordering = ["product", "sequence", "id"]
+        verbose_name = _("option group")
+        verbose_name_plural = _("option groups")
+        constraints = [
+            models.UniqueConstraint(fields=["product", "code"], name="optiongroup_unique_code"),
+            models.CheckConstraint(
+                condition=Q(selection__in=["single", "multiple"]), name="optiongroup_selection_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductOption(CompanyOwned):
+    """One answer of an option group, with what it adds to (or takes off) the price and the cost."""
+
+    group = models.ForeignKey(
+        OptionGroup, on_delete=models.CASCADE, related_name="options", verbose_name=_("option group")
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=100)
+    price_delta = models.DecimalField(_("price delta"), max_digits=20, decimal_places=4, default=Decimal("0"))
+    cost_delta = models.DecimalField(_("cost delta"), max_digits=20, decimal_places=4, default=Decimal("0"))
+    is_default = models.BooleanField(_("chosen by default"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=10)
+
+    class Meta:
+        ordering = ["group", "sequence", "id"]
+        verbose_name = _("product option")
+        verbose_name_plural = _("product options")
+        constraints = [models.UniqueConstraint(fields=["group", "code"], name="productoption_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OptionRuleKind(models.TextChoices):
+    REQUIRES = "requires", _("requires")
+    EXCLUDES = "excludes", _("excludes")
+
+
+class OptionRule(CompanyOwned):
+    """When `option` is chosen, `target` must be chosen too (requires) or must not be (excludes)."""
+
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="option_rules", verbose_name=_("product")
+    )
+    option = models.ForeignKey(
+        ProductOption, on_delete=models.CASCADE, related_name="rules", verbose_name=_("when chosen")
+    )
+    kind = models.CharField(_("rule"), max_length=10, choices=OptionRuleKind.choices)
+    target = models.ForeignKey(
+        ProductOption, on_delete=models.CASCADE, related_name="targeted_by", verbose_name=_("option")
+    )
+
+    class Meta:
+        ordering = ["product", "id"]
+        verbose_name = _("option rule")
+        verbose_name_plural = _("option rules")
+        constraints = [
+            models.UniqueConstraint(fields=["option", "kind", "target"], name="optionrule_unique"),
+            models.CheckConstraint(condition=~Q(option=models.F("target")), name="optionrule_not_self"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["requires", "excludes"]), name="optionrule_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option} {self.kind} {self.target}"

@@ -10,9 +10,33 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kern.catalog.exceptions import IncompatibleUnits
-from kern.catalog.models import PriceList, PriceListItem, Product, Uom
+from kern.catalog.models import (
+    OptionGroup,
+    OptionRule,
+    OptionRuleKind,
+    OptionSelection,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductOption,
+    Uom,
+)
 
-__all__ = ["Price", "convert_quantity", "price_for", "price_lists_for", "products_for", "search_products"]
+__all__ = [
+    "ConfigurationCheck",
+    "Price",
+    "ProductConfiguration",
+    "check_configuration",
+    "configuration_of",
+    "configurations_of",
+    "convert_quantity",
+    "is_configurable",
+    "price_for",
+    "price_lists_for",
+    "prices_for",
+    "products_for",
+    "search_products",
+]
 
 
 def products_for(company: Any) -> QuerySet[Product]:
@@ -89,6 +113,14 @@ def price_lists_for(
     return sorted(qs, key=rank)
 
 
+def _item_price(product: Product, item: PriceListItem) -> Decimal:
+    if item.unit_price is not None:
+        return item.unit_price
+    return (product.sale_price * (Decimal(100) - item.discount_percent) / Decimal(100)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
+
+
 def price_for(
     product: Product,
     *,
@@ -112,11 +144,226 @@ def price_for(
             for item in items:
                 if item.price_list_id != pl.pk:
                     continue
-                if item.unit_price is not None:
-                    unit = item.unit_price
-                else:
-                    unit = (
-                        product.sale_price * (Decimal(100) - item.discount_percent) / Decimal(100)
-                    ).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-                return Price(unit, currency, pl.pk, item.min_quantity, product.sale_price)
+                return Price(
+                    _item_price(product, item), currency, pl.pk, item.min_quantity, product.sale_price
+                )
     return Price(product.sale_price, base_currency, None, Decimal("0"), product.sale_price)
+
+
+def prices_for(
+    company: Any,
+    items: list[tuple[Product, Decimal]],
+    *,
+    party: Any = None,
+    on: dt.date | None = None,
+    currency: str | None = None,
+    base_currency: str | None = None,
+) -> list[Price]:
+    """`price_for` for every (product, quantity) of a document at once: the same rule (most
+    specific valid list, then its best quantity break), in at most three queries however many
+    lines — a 50-line order must not cost 50 price look-ups."""
+    on = on or dt.date.today()
+    if base_currency is None:
+        base_currency = company.base_currency_id if hasattr(company, "base_currency_id") else None
+        if base_currency is None:
+            from kern.core.models import Company
+
+            base_currency = Company.objects.values_list("base_currency_id", flat=True).get(pk=company)
+    currency = currency or base_currency
+    lists = price_lists_for(company, party=party, on=on, currency=currency) if items else []
+    by_product: dict[int, list[PriceListItem]] = {}
+    if lists:
+        rank = {pl.pk: n for n, pl in enumerate(lists)}
+        rows = PriceListItem.objects.filter(
+            price_list_id__in=list(rank), product_id__in={p.pk for p, _q in items}
+        ).order_by("-min_quantity")
+        for row in rows:
+            by_product.setdefault(row.product_id, []).append(row)
+        for candidates in by_product.values():
+            candidates.sort(key=lambda r: (rank[r.price_list_id], -r.min_quantity))
+    out: list[Price] = []
+    for product, quantity in items:
+        for item in by_product.get(product.pk, ()):
+            if item.min_quantity <= quantity:
+                out.append(
+                    Price(
+                        _item_price(product, item),
+                        currency,
+                        item.price_list_id,
+                        item.min_quantity,
+                        product.sale_price,
+                    )
+                )
+                break
+        else:
+            out.append(Price(product.sale_price, base_currency, None, Decimal("0"), product.sale_price))
+    return out
+
+
+# --- Product configuration (CPQ) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProductConfiguration:
+    """The option groups, options and rules of one configurable product, read once."""
+
+    product_id: int
+    groups: tuple[OptionGroup, ...]
+    options: dict[int, ProductOption]  # by id, active and inactive
+    options_by_group: dict[int, tuple[ProductOption, ...]]  # active options only
+    rules: tuple[OptionRule, ...]
+
+    @property
+    def is_configurable(self) -> bool:
+        return bool(self.groups)
+
+    def default_option_ids(self) -> list[int]:
+        return [o.pk for g in self.groups for o in self.options_by_group.get(g.pk, ()) if o.is_default]
+
+    def by_code(self, code: str) -> ProductOption | None:
+        """`group.option` or a bare option code (when it is unique within the product)."""
+        if "." in code:
+            group_code, option_code = code.split(".", 1)
+            group = next((g for g in self.groups if g.code == group_code), None)
+            if group is None:
+                return None
+            return next((o for o in self.options_by_group.get(group.pk, ()) if o.code == option_code), None)
+        found = [o for o in self.options.values() if o.code == code and o.is_active]
+        return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class ConfigurationCheck:
+    ok: bool
+    option_ids: tuple[int, ...]
+    errors: dict[str, list[str]]
+    price_delta: Decimal
+    cost_delta: Decimal
+    summary: str  # "Frame: Oak; Extras: Armrests, Cushion"
+    choices: tuple[dict[str, Any], ...]  # [{"group", "group_name", "option", "option_name", "price_delta"}]
+
+    @property
+    def messages(self) -> list[str]:
+        return [m for msgs in self.errors.values() for m in msgs]
+
+
+def configurations_of(products: list[Product] | list[int]) -> dict[int, ProductConfiguration]:
+    """The configuration of each product in three queries (groups, options, rules)."""
+    ids = sorted({getattr(p, "pk", p) for p in products})
+    groups: dict[int, list[OptionGroup]] = {pid: [] for pid in ids}
+    options: dict[int, dict[int, ProductOption]] = {pid: {} for pid in ids}
+    by_group: dict[int, list[ProductOption]] = {}
+    rules: dict[int, list[OptionRule]] = {pid: [] for pid in ids}
+    if ids:
+        group_rows = list(OptionGroup.objects.filter(product_id__in=ids).order_by("sequence", "id"))
+        for g in group_rows:
+            groups[g.product_id].append(g)
+        if group_rows:
+            product_of_group = {g.pk: g.product_id for g in group_rows}
+            for o in ProductOption.objects.filter(group_id__in=list(product_of_group)).order_by(
+                "sequence", "id"
+            ):
+                options[product_of_group[o.group_id]][o.pk] = o
+                if o.is_active:
+                    by_group.setdefault(o.group_id, []).append(o)
+            for r in OptionRule.objects.filter(product_id__in=ids).order_by("id"):
+                rules[r.product_id].append(r)
+    return {
+        pid: ProductConfiguration(
+            product_id=pid,
+            groups=tuple(groups[pid]),
+            options=options[pid],
+            options_by_group={g.pk: tuple(by_group.get(g.pk, ())) for g in groups[pid]},
+            rules=tuple(rules[pid]),
+        )
+        for pid in ids
+    }
+
+
+def configuration_of(product: Product | int) -> ProductConfiguration:
+    return configurations_of([product])[getattr(product, "pk", product)]
+
+
+def is_configurable(product: Product | int) -> bool:
+    return OptionGroup.objects.filter(product_id=getattr(product, "pk", product)).exists()
+
+
+def check_configuration(
+    config: ProductConfiguration, chosen: list[int | str] | None, *, field: str = "options"
+) -> ConfigurationCheck:
+    """Check a set of chosen options (ids or codes) against the product's groups and rules.
+
+    Everything wrong is reported at once — unknown options, a required group left open, two
+    answers to a choose-one question, a "requires" not met, an "excludes" broken — so the quote
+    builder can show every problem next to the line while the user edits it.
+    """
+    errors: dict[str, list[str]] = {}
+
+    def fail(message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    ids: list[int] = []
+    for raw in chosen or []:
+        option = None
+        if isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+            option = config.options.get(int(raw))
+        elif isinstance(raw, str):
+            option = config.by_code(raw.strip())
+        if option is None or not option.is_active:
+            fail(f"{raw!s} is not an option of this product")
+            continue
+        if option.pk not in ids:
+            ids.append(option.pk)
+    chosen_set = set(ids)
+    group_names = {g.pk: g.name for g in config.groups}
+    for group in config.groups:
+        picked = [config.options[i] for i in ids if config.options[i].group_id == group.pk]
+        if group.is_required and not picked:
+            fail(f"{group.name}: choose an option")
+        if group.selection == OptionSelection.SINGLE and len(picked) > 1:
+            fail(f"{group.name}: choose only one of {', '.join(o.name for o in picked)}")
+    for rule in config.rules:
+        if rule.option_id not in chosen_set:
+            continue
+        option, target = config.options.get(rule.option_id), config.options.get(rule.target_id)
+        if option is None or target is None:
+            continue
+        if rule.kind == OptionRuleKind.REQUIRES and rule.target_id not in chosen_set:
+            fail(f"{option.name} requires {target.name}")
+        elif rule.kind == OptionRuleKind.EXCLUDES and rule.target_id in chosen_set:
+            fail(f"{option.name} cannot be combined with {target.name}")
+    ordered = sorted(
+        ids,
+        key=lambda i: (
+            [g.pk for g in config.groups].index(config.options[i].group_id),
+            config.options[i].sequence,
+            i,
+        ),
+    )
+    price_delta = sum((config.options[i].price_delta for i in ordered), Decimal("0"))
+    cost_delta = sum((config.options[i].cost_delta for i in ordered), Decimal("0"))
+    parts: dict[int, list[str]] = {}
+    for i in ordered:
+        parts.setdefault(config.options[i].group_id, []).append(config.options[i].name)
+    summary = "; ".join(f"{group_names[g]}: {', '.join(names)}" for g, names in parts.items())
+    groups_by_id = {g.pk: g for g in config.groups}
+    choices = tuple(
+        {
+            "group": groups_by_id[config.options[i].group_id].code,
+            "group_name": group_names[config.options[i].group_id],
+            "option": config.options[i].code,
+            "option_name": config.options[i].name,
+            "option_id": i,
+            "price_delta": str(config.options[i].price_delta),
+        }
+        for i in ordered
+    )
+    return ConfigurationCheck(
+        ok=not errors,
+        option_ids=tuple(ordered),
+        errors=errors,
+        price_delta=price_delta,
+        cost_delta=cost_delta,
+        summary=summary,
+        choices=choices,
+    )

@@ -5,7 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from kern.catalog.models import PriceList, PriceListItem, Product, ProductCategory, Uom
+from django.db.models import Q
+
+from kern.catalog.models import (
+    OptionGroup,
+    OptionRule,
+    OptionRuleKind,
+    OptionSelection,
+    PriceList,
+    PriceListItem,
+    Product,
+    ProductCategory,
+    ProductOption,
+    Uom,
+)
 from kern.core import context
 from kern.core.db import atomic
 from kern.core.exceptions import ValidationFailed
@@ -14,11 +27,19 @@ from kern.core.services import validated
 from kern.parties.models import Party, PartyTag
 
 __all__ = [
+    "add_option",
+    "add_option_group",
+    "add_option_rule",
     "create_category",
     "create_price_list",
     "create_product",
+    "remove_option",
+    "remove_option_group",
+    "remove_option_rule",
     "remove_price_list_item",
     "set_price_list_item",
+    "update_option",
+    "update_option_group",
     "update_price_list",
     "update_product",
 ]
@@ -176,3 +197,136 @@ def set_price_list_item(
 def remove_price_list_item(item: PriceListItem, *, by: Any = None) -> None:
     with atomic(), _acting(by):
         item.delete()
+
+
+# --- Product configuration (CPQ options) ----------------------------------------------------------
+
+GROUP_FIELDS = {"code", "name", "selection", "is_required", "sequence"}
+OPTION_FIELDS = {"code", "name", "price_delta", "cost_delta", "is_default", "is_active", "sequence"}
+
+
+def _only(fields: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    unknown = sorted(set(fields) - allowed)
+    if unknown:
+        raise ValidationFailed.on(unknown[0], "unknown field")
+    return fields
+
+
+def add_option_group(product: Product, *, by: Any = None, **fields: Any) -> OptionGroup:
+    """Ask a question when `product` is sold; the product becomes configurable."""
+    _only(fields, GROUP_FIELDS)
+    group = OptionGroup(company_id=product.company_id, product=product, **fields)
+    if group.selection not in OptionSelection.values:
+        raise ValidationFailed.on("selection", "single or multiple")
+    validated(group, exclude=["company", "product"])
+    with atomic(), _acting(by):
+        if OptionGroup.objects.filter(product=product, code=group.code).exists():
+            raise ValidationFailed.on("code", f"the product already has an option group {group.code!r}")
+        group.save()
+    return group
+
+
+def update_option_group(group: OptionGroup, *, by: Any = None, **fields: Any) -> OptionGroup:
+    _only(fields, GROUP_FIELDS)
+    for name, value in fields.items():
+        setattr(group, name, value)
+    validated(group, exclude=["company", "product"])
+    with atomic(), _acting(by):
+        if (
+            OptionGroup.objects.filter(product_id=group.product_id, code=group.code)
+            .exclude(pk=group.pk)
+            .exists()
+        ):
+            raise ValidationFailed.on("code", f"the product already has an option group {group.code!r}")
+        group.save()
+    return group
+
+
+def remove_option_group(group: OptionGroup, *, by: Any = None) -> None:
+    with atomic(), _acting(by):
+        OptionRule.objects.filter(option__group=group).delete()
+        OptionRule.objects.filter(target__group=group).delete()
+        group.options.all().delete()
+        group.delete()
+
+
+def add_option(group: OptionGroup, *, by: Any = None, **fields: Any) -> ProductOption:
+    _only(fields, OPTION_FIELDS)
+    option = ProductOption(company_id=group.company_id, group=group, **fields)
+    validated(option, exclude=["company", "group"])
+    with atomic(), _acting(by):
+        if ProductOption.objects.filter(group=group, code=option.code).exists():
+            raise ValidationFailed.on("code", f"{group.name} already has an option {option.code!r}")
+        option.save()
+    return option
+
+
+def update_option(option: ProductOption, *, by: Any = None, **fields: Any) -> ProductOption:
+    _only(fields, OPTION_FIELDS)
+    for name, value in fields.items():
+        setattr(option, name, value)
+    validated(option, exclude=["company", "group"])
+    with atomic(), _acting(by):
+        if (
+            ProductOption.objects.filter(group_id=option.group_id, code=option.code)
+            .exclude(pk=option.pk)
+            .exists()
+        ):
+            raise ValidationFailed.on("code", f"the group already has an option {option.code!r}")
+        option.save()
+    return option
+
+
+def remove_option(option: ProductOption, *, by: Any = None) -> None:
+    """Remove an option and the rules that name it. Documents keep what was chosen as text."""
+    with atomic(), _acting(by):
+        for rule in OptionRule.objects.filter(option=option) | OptionRule.objects.filter(target=option):
+            rule.delete()
+        option.delete()
+
+
+def add_option_rule(product: Product, *, option: Any, kind: str, target: Any, by: Any = None) -> OptionRule:
+    """`option` requires / excludes `target` (both options of `product`, given as ids or objects)."""
+    if kind not in OptionRuleKind.values:
+        raise ValidationFailed.on("kind", "requires or excludes")
+    options = {
+        o.pk: o
+        for o in ProductOption.objects.filter(
+            group__product=product, pk__in=[getattr(option, "pk", option), getattr(target, "pk", target)]
+        ).select_related("group")
+    }
+    first = options.get(getattr(option, "pk", option))
+    second = options.get(getattr(target, "pk", target))
+    if first is None:
+        raise ValidationFailed.on("option", "not an option of this product")
+    if second is None:
+        raise ValidationFailed.on("target", "not an option of this product")
+    if first.pk == second.pk:
+        raise ValidationFailed.on("target", "an option cannot require or exclude itself")
+    if (
+        kind == OptionRuleKind.REQUIRES
+        and first.group_id == second.group_id
+        and first.group.selection == OptionSelection.SINGLE
+    ):
+        raise ValidationFailed.on(
+            "target", f"{first.name} and {second.name} answer the same choose-one question"
+        )
+    opposite = OptionRuleKind.EXCLUDES if kind == OptionRuleKind.REQUIRES else OptionRuleKind.REQUIRES
+    with atomic(), _acting(by):
+        contradiction = OptionRule.objects.filter(
+            Q(option=first, target=second) | Q(option=second, target=first, kind=OptionRuleKind.EXCLUDES),
+            kind=opposite,
+        ).exists()
+        if contradiction:
+            raise ValidationFailed.on(
+                "kind", f"a rule already says the opposite of {first.name} {kind} {second.name}"
+            )
+        rule, _created = OptionRule.objects.get_or_create(
+            company_id=product.company_id, product=product, option=first, kind=kind, target=second
+        )
+    return rule
+
+
+def remove_option_rule(rule: OptionRule, *, by: Any = None) -> None:
+    with atomic(), _acting(by):
+        rule.delete()
