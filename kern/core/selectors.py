@@ -122,16 +122,26 @@ def token_by_secret(secret: str) -> ApiToken | None:
     return token
 
 
+def _owner_of(target: Any) -> int | None:
+    if target._meta.label == "core.Company":
+        return target.pk
+    return getattr(target, "company_id", None)
+
+
 def comments_on(target: Any) -> QuerySet[Comment]:
     """The comments on a record, newest first, within the record's company."""
-    company_id = getattr(target, "company_id", None) or target.pk
+    company_id = _owner_of(target)
+    if company_id is None:
+        return Comment.objects.none()
     return Comment.objects.filter(
         company_id=company_id, target_model=target._meta.label_lower, target_id=str(target.pk)
     ).select_related("author")
 
 
 def attachments_on(target: Any) -> QuerySet[Attachment]:
-    company_id = getattr(target, "company_id", None) or target.pk
+    company_id = _owner_of(target)
+    if company_id is None:
+        return Attachment.objects.none()
     return Attachment.objects.filter(
         company_id=company_id, target_model=target._meta.label_lower, target_id=str(target.pk)
     ).select_related("uploaded_by")

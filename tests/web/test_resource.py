@@ -322,3 +322,16 @@ def test_list_pages_keep_their_query_count(company, manager):
         assert manager.get("/parties/", {"cols": ["name", "tags", "payment_term"]}).status_code == 200
     with query_baseline(__file__, "web.products.list"):
         assert manager.get("/catalog/products/").status_code == 200
+
+
+def test_a_new_party_is_active_and_styling_a_form_never_validates_it_early(company, manager):
+    from django.http import QueryDict
+
+    from kern.parties.forms import PartyForm
+
+    form = PartyForm(data=QueryDict("kind=organisation&name=X&language=nl&credit_limit=0"), instance=Party())
+    assert form._errors is None and "is_active" not in form.fields
+    manager.post(
+        "/parties/new/", {"kind": "organisation", "name": "Nieuw BV", "credit_limit": "0", "language": "nl"}
+    )
+    assert Party.objects.get().is_active is True

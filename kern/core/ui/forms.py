@@ -13,7 +13,7 @@ __all__ = ["KernForm", "KernFormMixin", "KernModelForm", "apply_errors", "style_
 
 def style_form(form: forms.BaseForm) -> forms.BaseForm:
     """Give each widget the Bootstrap class it needs and link its help text for screen readers."""
-    for name, field in form.fields.items():
+    for name, field in list(form.fields.items()):
         widget = field.widget
         if isinstance(widget, (forms.CheckboxInput,)):
             css = "form-check-input"
@@ -32,7 +32,8 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
             widget.attrs.setdefault("rows", 3)
         if field.help_text:
             widget.attrs["aria-describedby"] = f"{form.auto_id % name if form.auto_id else name}_help"
-        if form.is_bound and name in form.errors:
+        # form._errors, not form.errors: styling must never run the validation early.
+        if form.is_bound and form._errors is not None and name in form._errors:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
             widget.attrs["aria-invalid"] = "true"
     return form

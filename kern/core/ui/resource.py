@@ -389,15 +389,22 @@ class Resource:
             patterns.append(path(f"{pre}new/", CreatePage.as_view(**kw), name=f"{stem}_create"))
         patterns += [
             path(f"{pre}{pk}/", DetailPage.as_view(**kw), name=f"{stem}_detail"),
-            path(f"{pre}{pk}/do/<slug:action>/", ActionPage.as_view(**kw), name=f"{stem}_action"),
-            path(f"{pre}{pk}/comments/", CommentPage.as_view(**kw), name=f"{stem}_comment"),
-            path(
-                f"{pre}{pk}/attachments/<int:attachment>/",
-                AttachmentPage.as_view(**kw),
-                name=f"{stem}_attachment",
-            ),
-            path(f"{pre}{pk}/attachments/", AttachmentPage.as_view(**kw), name=f"{stem}_attach"),
         ]
+        if self.actions:
+            patterns.append(
+                path(f"{pre}{pk}/do/<slug:action>/", ActionPage.as_view(**kw), name=f"{stem}_action")
+            )
+        if self.comments:
+            patterns.append(path(f"{pre}{pk}/comments/", CommentPage.as_view(**kw), name=f"{stem}_comment"))
+        if self.attachments:
+            patterns += [
+                path(
+                    f"{pre}{pk}/attachments/<int:attachment>/",
+                    AttachmentPage.as_view(**kw),
+                    name=f"{stem}_attachment",
+                ),
+                path(f"{pre}{pk}/attachments/", AttachmentPage.as_view(**kw), name=f"{stem}_attach"),
+            ]
         if self.update_service is not None:
             patterns.append(path(f"{pre}{pk}/edit/", EditPage.as_view(**kw), name=f"{stem}_edit"))
         if self.delete_service is not None:
