@@ -11,9 +11,17 @@ class LedgerConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from kern.core.events import subscribe
+        from kern.core.registry import register_benchmark
         from kern.ledger.selectors.chain import register_sqlite_functions
         from kern.ledger.services.setup import on_company_created
 
         # SQLite computes the entry hash chain through this function (PostgreSQL natively).
         connection_created.connect(register_sqlite_functions, dispatch_uid="kern-ledger-sqlite")
         subscribe("core.company_created", on_company_created)
+        register_benchmark("ledger", _bench)
+
+
+def _bench(argv: list[str]) -> int:
+    from kern.ledger.bench import run
+
+    return run(argv)

@@ -1,6 +1,23 @@
 """Ledger reads (public). Topic modules are re-exported here; import from `kern.ledger.selectors`."""
 
 from kern.ledger.selectors.accounts import account_by_code, account_for, books_of, journal_for
+from kern.ledger.selectors.reports import (
+    AccountLedger,
+    BalanceSheet,
+    LedgerLine,
+    PartnerStatement,
+    ProfitAndLoss,
+    ReportSection,
+    TrialBalance,
+    TrialBalanceRow,
+    account_balance_on,
+    balance_sheet,
+    general_ledger,
+    journal_report,
+    partner_statement,
+    profit_and_loss,
+    trial_balance,
+)
 from kern.ledger.selectors.taxes import (
     TaxableLine,
     TaxAmount,
@@ -9,19 +26,40 @@ from kern.ledger.selectors.taxes import (
     party_tax_situation,
     tax_code_for,
 )
+from kern.ledger.selectors.vat import VAT_BOXES, VatBox, VatReturn, vat_box_lines, vat_return
 from kern.ledger.selectors.verify import BooksCheck, verify_books
 
 __all__ = [
+    "VAT_BOXES",
+    "AccountLedger",
+    "BalanceSheet",
     "BooksCheck",
+    "LedgerLine",
+    "PartnerStatement",
+    "ProfitAndLoss",
+    "ReportSection",
     "TaxAmount",
     "TaxComputation",
     "TaxableLine",
+    "TrialBalance",
+    "TrialBalanceRow",
+    "VatBox",
+    "VatReturn",
+    "account_balance_on",
     "account_by_code",
     "account_for",
+    "balance_sheet",
     "books_of",
     "compute_taxes",
+    "general_ledger",
     "journal_for",
+    "journal_report",
+    "partner_statement",
     "party_tax_situation",
+    "profit_and_loss",
     "tax_code_for",
+    "trial_balance",
+    "vat_box_lines",
+    "vat_return",
     "verify_books",
 ]

@@ -119,6 +119,7 @@ class BooksConfig:
     taxes_by_id: dict[int, TaxInfo]
     checked_at: float = field(default_factory=time.monotonic)
     parties: set[int] = field(default_factory=set)  # party ids known to belong to the company
+    company_created: Any = None  # tells a company from an earlier one with the same id (SQLite reuses ids)
 
     def regular_period_on(self, on: dt.date) -> PeriodInfo | None:
         # Binary search: a company has 12 periods a year, a long-lived one a few hundred.
@@ -272,7 +273,10 @@ def config_for(company: Any, *, version: int | None = None) -> BooksConfig:
     Without a version the cache is trusted for a few seconds, then re-checked with one query.
     """
     company_id = getattr(company, "pk", company)
+    created = getattr(company, "created_at", None)
     cached = _cache.get(company_id)
+    if cached is not None and created is not None and cached.company_created not in (None, created):
+        cached = None
     if cached is not None:
         if version is not None:
             if cached.version == version:
@@ -285,6 +289,7 @@ def config_for(company: Any, *, version: int | None = None) -> BooksConfig:
                 cached.checked_at = time.monotonic()
                 return cached
     fresh = _load(company_id)
+    fresh.company_created = created
     with _lock:
         _cache[company_id] = fresh
     return fresh

@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 from kern.core.models import Sequence
 from kern.ledger.models import GENESIS_HASH, AccountBalance, Books, JournalEntry, JournalLine
 from kern.ledger.selectors.chain import chain_hash, content_hash, line_fingerprint
+from kern.ledger.selectors.reports import cents
 
 __all__ = ["BooksCheck", "verify_books"]
 
@@ -198,7 +199,7 @@ def _check_numbering(check: BooksCheck, books: Books) -> None:
 def _check_balances(check: BooksCheck, books: Books) -> None:
     zero = Decimal("0")
     sums = {
-        (row["account_id"], row["period_id"]): (row["d"] or zero, row["c"] or zero)
+        (row["account_id"], row["period_id"]): (cents(row["d"]), cents(row["c"]))
         for row in JournalLine.objects.filter(company_id=books.company_id)
         .values("account_id", "period_id")
         .annotate(d=Sum("debit"), c=Sum("credit"))

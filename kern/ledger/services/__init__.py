@@ -1,5 +1,14 @@
 """Ledger writes (public). Topic modules are re-exported here; import from `kern.ledger.services`."""
 
+from kern.ledger.services.closing import (
+    close_fiscal_year,
+    close_period,
+    reopen_fiscal_year,
+    reopen_period,
+    revalue_currencies,
+    set_lock_date,
+)
+from kern.ledger.services.drafts import create_draft, delete_draft, post_draft, update_draft
 from kern.ledger.services.posting import (
     ZERO,
     EntrySpec,
@@ -28,16 +37,26 @@ __all__ = [
     "EntrySpec",
     "LineSpec",
     "SourceRef",
+    "close_fiscal_year",
+    "close_period",
     "create_account",
+    "create_draft",
     "create_journal",
     "create_tax_code",
+    "delete_draft",
     "install_books",
     "open_fiscal_year",
+    "post_draft",
     "post_entries",
     "post_entry",
+    "reopen_fiscal_year",
+    "reopen_period",
+    "revalue_currencies",
     "reverse_entry",
     "set_account_role",
+    "set_lock_date",
     "update_account",
+    "update_draft",
     "update_journal",
     "update_tax_code",
 ]

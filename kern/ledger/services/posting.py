@@ -592,8 +592,7 @@ def _db(value: Any) -> Any:
 def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntry]:
     now = timezone.now()
     user_id = getattr(by, "pk", None) or context.current().user_id
-    sqlite = connection.vendor == "sqlite"
-    stamp = now.isoformat() if sqlite else now
+    stamp = connection.ops.adapt_datetimefield_value(now)
     inserts: list[_Prepared] = []
     for item in prepared:
         spec = item.spec
