@@ -54,3 +54,50 @@ def register_body(method: str, path: str, body: Any) -> None:
 
 def sample_decimal() -> Decimal:
     return Decimal("1.00")
+
+
+# --- crm ----------------------------------------------------------------------------------------
+def _crm_builders() -> None:
+    import datetime as dt
+
+    from kern.crm import services as crm
+
+    def rep(company: Any) -> Any:
+        return a_user(company, "sales_rep")
+
+    register(
+        "lead_id", lambda company: crm.create_lead(company, organisation="Geheim BV", last_name="Geheim")
+    )
+    register(
+        "opportunity_id",
+        lambda company: crm.create_opportunity(company, name="Geheim", party=a_customer(company)),
+    )
+    register("form_id", lambda company: crm.create_lead_form(company, name="Geheim"))
+    register("stage_id", lambda company: crm.create_stage(company, name="Geheim", probability=5))
+    register(
+        "rule_id",
+        lambda company: crm.create_scoring_rule(
+            company, name="Geheim", criterion="country", values="NL", points=1
+        ),
+    )
+    register(
+        "assignment_rule_id",
+        lambda company: crm.create_assignment_rule(company, name="Geheim", user=rep(company)),
+    )
+    register(
+        "activity_id",
+        lambda company: crm.schedule_activity(
+            company, by=rep(company), subject="Geheim", party=a_customer(company)
+        ),
+    )
+    register(
+        "target_id",
+        lambda company: crm.set_target(
+            company, user=rep(company), period="month", start=dt.date(2026, 1, 1), amount=Decimal("1000")
+        ),
+    )
+    register_body("post", "/api/v1/crm/leads/{lead_id}/engagements", {"kind": "email_opened"})
+    register_body("post", "/api/v1/crm/opportunities/{opportunity_id}/move", {"stage_id": 1})
+
+
+_crm_builders()

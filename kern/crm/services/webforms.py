@@ -124,7 +124,8 @@ def submit_lead_form(
         "phone": _value(data, "phone", 40) if form.ask_phone else "",
         "message": _value(data, "message", 5000) if form.ask_message else "",
     }
-    consent = _value(data, "consent", 10).lower() in {"on", "1", "true", "yes"}
+    raw_consent = data.get("consent") if hasattr(data, "get") else None
+    consent = raw_consent is True or _value(data, "consent", 10).lower() in {"on", "1", "true", "yes"}
     errors: dict[str, list[str]] = {}
     if not values["last_name"]:
         errors["last_name"] = ["please give your name"]
