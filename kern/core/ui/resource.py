@@ -75,8 +75,10 @@ class Action:
     condition: Callable[[Any], bool] | None = None
     success: Any = None
 
-    def available(self, obj: Any, user: Any, default_perm: str) -> bool:
-        if not user.has_perm(self.permission or default_perm):
+    def available(self, obj: Any, user: Any, default_perm: str | None) -> bool:
+        """default_perm None: the resource lets the service decide who may act."""
+        perm = self.permission or default_perm
+        if perm is not None and not user.has_perm(perm):
             return False
         if self.to is not None and self.to not in allowed_transitions(obj):
             return False
@@ -225,6 +227,10 @@ class Resource:
 
     def can(self, user: Any, action: str) -> bool:
         return user.has_perm(self.perm(action))
+
+    def action_perm(self) -> str | None:
+        """The permission an action needs when it names none; None lets its service decide."""
+        return self.perm("change")
 
     def plural(self) -> Any:
         return self.title or self.opts.verbose_name_plural
@@ -645,8 +651,7 @@ class DetailPage(ResourceView):
             }
             for e in events
         ]
-        default_perm = r.perm("change")
-        actions = [a for a in r.actions if a.available(obj, request.user, default_perm)]
+        actions = [a for a in r.actions if a.available(obj, request.user, r.action_perm())]
         context = {
             "title": r.object_title(obj),
             "object": obj,
@@ -794,8 +799,10 @@ class ActionPage(ResourceView):
         found = next((a for a in r.actions if a.name == action), None)
         if found is None:
             raise Http404
-        if not request.user.has_perm(found.permission or r.perm("change")):
+        perm = found.permission or r.action_perm()
+        if perm is not None and not request.user.has_perm(perm):
             raise DjangoPermissionDenied
+        # No state check here: the service's transition guard refuses, and its message is shown.
         try:
             found.service(obj, by=request.user)
         except KernError as exc:
