@@ -141,81 +141,36 @@ def a_web_client(user: Any, *, language: str = "en") -> Client:
     return client
 
 
-def an_open_item(
-    company: Company,
-    party: Any,
-    amount: str | Decimal,
+def in_stock(
+    product: Any,
+    quantity: Any,
     *,
-    kind: str = "receivable",
-    on=None,
-    due_days: int = 30,
-    currency: str | None = None,
-    amount_company: str | Decimal | None = None,
-    number: str | None = None,
-    reference: str = "",
-    discount_days: int = 0,
-    discount_percent: str | Decimal = "0",
-    **extra: Any,
+    unit_cost: Any = None,
+    warehouse: Any = None,
+    location: Any = None,
+    lot: Any = None,
+    serials: Any = (),
+    by: Any = None,
 ):
-    """A posted invoice (receivable) or bill (payable) with its open item (payments).
+    """Book `quantity` of `product` into stock (an inventory adjustment, valued at `unit_cost`,
+    default the product's cost). Returns the adjustment operation."""
+    from kern.inventory import services as inventory_services
 
-    Posts receivable/revenue (or expense/payable) through the ledger and registers the open item
-    with the same company-currency amount, as sales and purchasing do. Negative amounts are
-    credit notes.
-    """
-    import datetime as dt
+    spec = inventory_services.MoveSpec(
+        product,
+        Decimal(str(quantity)),
+        unit_cost=Decimal(str(unit_cost)) if unit_cost is not None else product.cost,
+        location_to=location,
+        lot=lot,
+        serials=tuple(serials),
+    )
+    return inventory_services.adjust_stock(product.company, lines=[spec], warehouse=warehouse, by=by)
 
-    from kern.ledger.services import LineSpec, SourceRef, post_entry
-    from kern.payments.services import register_open_item
 
-    on = on or dt.date.today()
-    amount = Decimal(str(amount))
-    currency = currency or company.base_currency_id
-    if amount_company is None:
-        amount_company = amount
-    amount_company = Decimal(str(amount_company))
+def a_warehouse(company: Company, code: str | None = None, **fields: Any):
+    from kern.inventory import services as inventory_services
+
     n = next(_seq)
-    number = number or f"{'INV' if kind == 'receivable' else 'BILL'}-{n:05d}"
-    k = 1 if kind == "receivable" else -1
-    signed = k * amount_company  # debit (+) or credit (-) on the party account
-    foreign = {"amount_currency": k * amount, "currency": currency} if currency != company.base_currency_id else {}
-    party_line = LineSpec(
-        role=kind,
-        party_id=party.pk,
-        debit=signed if signed > 0 else Decimal("0"),
-        credit=-signed if signed < 0 else Decimal("0"),
-        **foreign,
-    )
-    other = LineSpec(
-        role="revenue" if kind == "receivable" else "expense",
-        debit=-signed if signed < 0 else Decimal("0"),
-        credit=signed if signed > 0 else Decimal("0"),
-    )
-    entry = post_entry(
-        company=company,
-        journal="sale" if kind == "receivable" else "purchase",
-        on=on,
-        lines=[party_line, other],
-        source=SourceRef("tests.document", n, number),
-    )
-    discount = Decimal("0")
-    if Decimal(str(discount_percent)) and amount > 0:
-        discount = (amount * Decimal(str(discount_percent)) / 100).quantize(Decimal("0.01"))
-    return register_open_item(
-        company,
-        kind=kind,
-        party=party,
-        source_type="tests.document",
-        source_id=n,
-        number=number,
-        reference=reference,
-        document_date=on,
-        due_date=on + dt.timedelta(days=due_days),
-        discount_date=on + dt.timedelta(days=discount_days) if discount else None,
-        discount_amount=discount,
-        currency=currency,
-        amount=amount,
-        amount_company=amount_company,
-        entry=entry,
-        **extra,
+    return inventory_services.create_warehouse(
+        company, code=code or f"W{n}", name=fields.pop("name", f"Warehouse {n}"), **fields
     )

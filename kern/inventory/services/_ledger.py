@@ -1,0 +1,189 @@
+"""Valuing an operation's moves and posting the value: one ledger entry per operation.
+
+Goods in are debited to inventory, goods out credited; the other side is the role of the virtual
+location they came from or went to (supplier → goods received not invoiced, customer → cost of
+goods sold, adjustment/scrap/production → stock adjustment), unless the operation names its own
+(manufacturing books production against work in progress). Settling stock shipped before it
+arrived goes to cost of goods sold. Amounts are netted per role, so a delivery of five lines is a
+two-line entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from kern.catalog.models import CostingMethod, ProductType
+from kern.inventory.models import CostLayer, Location, LocationKind, Operation
+from kern.inventory.services import _sql
+from kern.inventory.services._valuation import ZERO, Layer, ProductBook, money, unit
+from kern.ledger.services import LineSpec, SourceRef, post_entry
+
+COUNTERPART_ROLES = {
+    LocationKind.SUPPLIER: "grni",
+    LocationKind.CUSTOMER: "cogs",
+    LocationKind.ADJUSTMENT: "stock_adjustment",
+    LocationKind.SCRAP: "stock_adjustment",
+    LocationKind.PRODUCTION: "stock_adjustment",
+}
+SETTLEMENT_ROLE = "cogs"
+INVENTORY_ROLE = "inventory"
+
+
+def _books(company_id: int, lines: list[Any]) -> dict[int, ProductBook]:
+    products = {ln.move.product_id: ln.move.product for ln in lines}
+    books = {
+        pid: ProductBook(
+            product_id=pid,
+            method=(p.category.costing_method if p.category_id else CostingMethod.AVERAGE),
+            fallback_cost=p.cost or ZERO,
+        )
+        for pid, p in products.items()
+    }
+    rows = (
+        CostLayer.objects.select_for_update()
+        .filter(company_id=company_id, product_id__in=list(books))
+        .exclude(remaining_quantity=0, remaining_value=0)
+        .order_by("id")
+        .values_list(
+            "id",
+            "product_id",
+            "quantity",
+            "unit_cost",
+            "remaining_quantity",
+            "remaining_value",
+            "is_pool",
+            "move_id",
+            "in_date",
+        )
+    )
+    layers = sorted(
+        (
+            Layer(
+                id=r[0],
+                product_id=r[1],
+                quantity=r[2],
+                unit_cost=r[3],
+                remaining_quantity=r[4],
+                remaining_value=r[5],
+                is_pool=r[6],
+                move_id=r[7],
+                in_date=r[8],
+            )
+            for r in rows
+        ),
+        key=lambda layer: (layer.in_date, layer.id),
+    )
+    for layer in layers:
+        books[layer.product_id].layers.append(layer)
+    return books
+
+
+def post_valuation(
+    operation: Operation, lines: list[Any], *, on: dt.date, by: Any, locations: dict[int, Location]
+) -> int | None:
+    """Set value and unit cost on the lines' moves, update the cost layers, post the entry.
+
+    Returns the journal entry id, or None when nothing was valued (a transfer, consumables).
+    """
+    valued = [
+        ln for ln in lines if ln.move.product.type == ProductType.STOCKED and ln.incoming != ln.outgoing
+    ]
+    if not valued:
+        return None
+    books = _books(operation.company_id, valued)
+    now = timezone.now()
+    amounts: dict[str, Decimal] = defaultdict(Decimal)  # role → debit (+) / credit (−)
+    for ln in valued:
+        move = ln.move
+        book = books[move.product_id]
+        if ln.outgoing:
+            value = book.take(move.quantity)
+            counterpart = locations[move.location_to_id].kind
+            amounts[INVENTORY_ROLE] -= value
+            amounts[_role(operation, counterpart)] += value
+        else:
+            cost = move.unit_cost if move.unit_cost is not None else book.current_unit_cost()
+            value = money(move.quantity * cost)
+            book.put(move.quantity, value, move_id=move.pk, in_date=now)
+            counterpart = locations[move.location_from_id].kind
+            amounts[INVENTORY_ROLE] += value
+            amounts[_role(operation, counterpart)] -= value
+        move.value = value
+        move.unit_cost = unit(value, move.quantity)
+    for book in books.values():
+        if book.correction:
+            amounts[INVENTORY_ROLE] -= book.correction
+            amounts[SETTLEMENT_ROLE] += book.correction
+            book.correction = ZERO
+    _write_layers(operation.company_id, books)
+    specs = []
+    for role, amount in sorted(amounts.items(), key=lambda kv: (kv[0] != INVENTORY_ROLE, kv[0])):
+        if amount > 0:
+            specs.append(LineSpec(role=role, debit=amount, description=operation.number))
+        elif amount < 0:
+            specs.append(LineSpec(role=role, credit=-amount, description=operation.number))
+    if not specs:
+        return None
+    entry = post_entry(
+        company=operation.company,
+        journal="stock",
+        on=on,
+        lines=specs,
+        source=SourceRef("inventory.operation", operation.pk, operation.number),
+        memo=f"{operation.get_kind_display()} {operation.number}",
+        by=by,
+    )
+    return entry.pk
+
+
+def _role(operation: Operation, kind: str) -> str:
+    if operation.counterpart_role:
+        return operation.counterpart_role
+    return COUNTERPART_ROLES.get(kind, "stock_adjustment")
+
+
+def _write_layers(company_id: int, books: dict[int, ProductBook]) -> None:
+    changed: list[Layer] = []
+    new: list[Layer] = []
+    for book in books.values():
+        for layer in book.layers:
+            if layer.id is None:
+                new.append(layer)
+            elif layer.changed:
+                changed.append(layer)
+    _sql.update_rows(
+        "inventory_costlayer",
+        {
+            "quantity": "NUMERIC",
+            "unit_cost": "NUMERIC",
+            "remaining_quantity": "NUMERIC",
+            "remaining_value": "NUMERIC",
+            "is_pool": "BOOLEAN",
+        },
+        [
+            (la.id, la.quantity, la.unit_cost, la.remaining_quantity, la.remaining_value, la.is_pool)
+            for la in changed
+        ],
+    )
+    if new:
+        CostLayer.objects.bulk_create(
+            [
+                CostLayer(
+                    company_id=company_id,
+                    product_id=la.product_id,
+                    move_id=la.move_id,
+                    in_date=la.in_date or timezone.now(),
+                    quantity=la.quantity,
+                    unit_cost=la.unit_cost,
+                    remaining_quantity=la.remaining_quantity,
+                    remaining_value=la.remaining_value,
+                    is_pool=la.is_pool,
+                )
+                for la in new
+            ]
+        )
