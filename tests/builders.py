@@ -141,6 +141,88 @@ def a_web_client(user: Any, *, language: str = "en") -> Client:
     return client
 
 
+def an_open_item(
+    company: Company,
+    party: Any,
+    amount: str | Decimal,
+    *,
+    kind: str = "receivable",
+    on=None,
+    due_days: int = 30,
+    currency: str | None = None,
+    amount_company: str | Decimal | None = None,
+    number: str | None = None,
+    reference: str = "",
+    discount_days: int = 0,
+    discount_percent: str | Decimal = "0",
+    **extra: Any,
+):
+    """A posted invoice (receivable) or bill (payable) with its open item (payments).
+
+    Posts receivable/revenue (or expense/payable) through the ledger and registers the open item
+    with the same company-currency amount, as sales and purchasing do. Negative amounts are
+    credit notes.
+    """
+    import datetime as dt
+
+    from kern.ledger.services import LineSpec, SourceRef, post_entry
+    from kern.payments.services import register_open_item
+
+    on = on or dt.date.today()
+    amount = Decimal(str(amount))
+    currency = currency or company.base_currency_id
+    if amount_company is None:
+        amount_company = amount
+    amount_company = Decimal(str(amount_company))
+    n = next(_seq)
+    number = number or f"{'INV' if kind == 'receivable' else 'BILL'}-{n:05d}"
+    k = 1 if kind == "receivable" else -1
+    signed = k * amount_company  # debit (+) or credit (-) on the party account
+    foreign = (
+        {"amount_currency": k * amount, "currency": currency} if currency != company.base_currency_id else {}
+    )
+    party_line = LineSpec(
+        role=kind,
+        party_id=party.pk,
+        debit=signed if signed > 0 else Decimal("0"),
+        credit=-signed if signed < 0 else Decimal("0"),
+        **foreign,
+    )
+    other = LineSpec(
+        role="revenue" if kind == "receivable" else "expense",
+        debit=-signed if signed < 0 else Decimal("0"),
+        credit=signed if signed > 0 else Decimal("0"),
+    )
+    entry = post_entry(
+        company=company,
+        journal="sale" if kind == "receivable" else "purchase",
+        on=on,
+        lines=[party_line, other],
+        source=SourceRef("tests.document", n, number),
+    )
+    discount = Decimal("0")
+    if Decimal(str(discount_percent)) and amount > 0:
+        discount = (amount * Decimal(str(discount_percent)) / 100).quantize(Decimal("0.01"))
+    return register_open_item(
+        company,
+        kind=kind,
+        party=party,
+        source_type="tests.document",
+        source_id=n,
+        number=number,
+        reference=reference,
+        document_date=on,
+        due_date=on + dt.timedelta(days=due_days),
+        discount_date=on + dt.timedelta(days=discount_days) if discount else None,
+        discount_amount=discount,
+        currency=currency,
+        amount=amount,
+        amount_company=amount_company,
+        entry=entry,
+        **extra,
+    )
+
+
 def in_stock(
     product: Any,
     quantity: Any,
