@@ -101,3 +101,72 @@ def _crm_builders() -> None:
 
 
 _crm_builders()
+
+
+# --- service ----------------------------------------------------------------------------------
+
+
+def _service_builders() -> None:
+    import datetime as dt
+    import itertools
+
+    seq = itertools.count(1)
+
+    from kern.service import services as service
+
+    def ticket(company):
+        return service.open_ticket(company, subject="Geheim", description="Geheim", channel="api")
+
+    def team(company):
+        return service.create_team(company, name=f"Geheim {next(seq)}")
+
+    def member(company):
+        return service.add_team_member(team(company), user=a_user(company, "service_agent"))
+
+    def article(company):
+        return service.create_article(company, title="Geheim", body="Geheim")
+
+    def link(company):
+        return service.link_record(
+            ticket(company), target_model="catalog.product", target_id=a_product(company).pk
+        )
+
+    def calendar(company):
+        return service.create_calendar(company, name=f"Geheim {next(seq)}")
+
+    def policy(company):
+        from kern.service.models import SlaPolicy
+
+        return SlaPolicy.objects.filter(company=company).first()
+
+    BUILDERS.update(
+        {
+            "ticket_id": ticket,
+            "link_id": link,
+            "team_id": team,
+            "member_id": member,
+            "article_id": article,
+            "calendar_id": calendar,
+            "policy_id": policy,
+        }
+    )
+    BODIES.update(
+        {
+            ("post", "/api/v1/service/tickets/{ticket_id}/replies"): {"body": "Hallo"},
+            ("post", "/api/v1/service/tickets/{ticket_id}/notes"): {"body": "Hallo"},
+            ("post", "/api/v1/service/tickets/{ticket_id}/customer-messages"): {"body": "Hallo"},
+            ("post", "/api/v1/service/tickets/{ticket_id}/merge"): {"into_id": 1},
+            ("post", "/api/v1/service/tickets/{ticket_id}/links"): {
+                "target_model": "catalog.product",
+                "target_id": 1,
+            },
+            ("post", "/api/v1/service/teams/{team_id}/members"): {"user_id": 1},
+            ("post", "/api/v1/service/calendars/{calendar_id}/holidays"): {
+                "date": str(dt.date(2026, 12, 25)),
+                "name": "Kerst",
+            },
+        }
+    )
+
+
+_service_builders()
