@@ -13,7 +13,7 @@ from typing import Any
 from kern.catalog import services as catalog_services
 from kern.core import services as core_services
 from kern.parties import services as party_services
-from tests.builders import a_customer, a_product, a_user
+from tests.builders import a_customer, a_product, a_user, a_vendor
 
 Builder = Callable[[Any], Any]  # builder(company) -> object whose pk fills the parameter
 
@@ -101,6 +101,71 @@ def _crm_builders() -> None:
 
 
 _crm_builders()
+
+
+# --- purchasing --------------------------------------------------------------------------------
+
+
+def _purchasing():
+    from kern.purchasing import services as purchasing
+
+    return purchasing
+
+
+def _a_purchase_order(company):
+    return _purchasing().create_order(
+        company,
+        vendor=a_vendor(company),
+        lines=[{"product": a_product(company), "quantity": 1, "unit_price": 1}],
+    )
+
+
+def _a_vendor_bill(company):
+    return _purchasing().create_bill(
+        company, vendor=a_vendor(company), lines=[{"description": "Geheim", "quantity": 1, "unit_price": 1}]
+    )
+
+
+def _a_requisition(company):
+    return _purchasing().create_requisition(company, lines=[{"product": a_product(company), "quantity": 1}])
+
+
+def _an_rfq(company):
+    return _purchasing().create_rfq(
+        company, lines=[{"product": a_product(company), "quantity": 1}], vendors=[a_vendor(company)]
+    )
+
+
+BUILDERS.update(
+    {
+        "vendor_price_id": lambda company: _purchasing().set_vendor_price(
+            company, vendor=a_vendor(company), product=a_product(company), unit_price=1
+        ),
+        "purchase_order_id": _a_purchase_order,
+        "order_line_id": lambda company: _a_purchase_order(company).lines.get(),
+        "vendor_bill_id": _a_vendor_bill,
+        "bill_line_id": lambda company: _a_vendor_bill(company).lines.get(),
+        "requisition_id": _a_requisition,
+        "requisition_line_id": lambda company: _a_requisition(company).lines.get(),
+        "rfq_id": _an_rfq,
+        "rfq_line_id": lambda company: _an_rfq(company).lines.get(),
+        "rfq_vendor_id": lambda company: _an_rfq(company).vendors.get(),
+    }
+)
+NOT_COMPANY_ROWS.add("role")
+BODIES.update(
+    {
+        ("post", "/api/v1/requisitions/{requisition_id}/lines"): {"product_id": 1, "quantity": "1"},
+        ("post", "/api/v1/requisitions/{requisition_id}/rfq"): {"vendor_ids": [1]},
+        ("post", "/api/v1/rfqs/{rfq_id}/lines"): {"product_id": 1, "quantity": "1"},
+        ("post", "/api/v1/rfqs/{rfq_id}/vendors"): {"vendor_id": 1},
+        ("post", "/api/v1/rfqs/{rfq_id}/vendors/{rfq_vendor_id}/quote"): {
+            "prices": [{"line_id": 1, "unit_price": "1"}]
+        },
+        ("post", "/api/v1/purchase-orders/{purchase_order_id}/lines"): {"product_id": 1, "quantity": "1"},
+        ("post", "/api/v1/vendor-bills/{vendor_bill_id}/release"): {"note": "ok"},
+    }
+)
 
 
 # --- service ----------------------------------------------------------------------------------

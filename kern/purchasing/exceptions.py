@@ -1,0 +1,89 @@
+"""Typed errors of purchasing, each with a stable `code`; the API answers with its `status`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from kern.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+
+__all__ = [
+    "ApprovalLimitExceeded",
+    "DuplicateBill",
+    "EInvoiceRejected",
+    "PurchasingCode",
+    "PurchasingConflict",
+    "PurchasingInvalid",
+    "SegregationOfDuties",
+]
+
+
+class PurchasingCode(StrEnum):
+    INVALID = "purchasing_invalid"
+    CONFLICT = "purchasing_conflict"
+    APPROVAL_LIMIT = "approval_limit_exceeded"
+    DUPLICATE_BILL = "duplicate_bill"
+    EINVOICE_REJECTED = "einvoice_rejected"
+    SEGREGATION = "segregation_of_duties"
+    NO_VENDOR = "no_vendor"
+    NOTHING_TO_BILL = "nothing_to_bill"
+    NOT_EDITABLE = "not_editable"
+
+
+class PurchasingInvalid(ValidationFailed):
+    """Bad input to a purchasing service (422)."""
+
+    code = PurchasingCode.INVALID
+
+
+class PurchasingConflict(Conflict):
+    """The document's state refuses the request (409)."""
+
+    code = PurchasingCode.CONFLICT
+
+
+class ApprovalLimitExceeded(PermissionDenied):
+    """The user's roles may not approve an order this large (403)."""
+
+    code = PurchasingCode.APPROVAL_LIMIT
+    title = "Approval limit exceeded"
+
+
+class SegregationOfDuties(PermissionDenied):
+    code = PurchasingCode.SEGREGATION
+    title = "Segregation of duties"
+
+
+class DuplicateBill(Conflict):
+    """The vendor's bill number is already on another bill of the same vendor (409)."""
+
+    code = PurchasingCode.DUPLICATE_BILL
+    title = "Duplicate bill"
+
+    def __init__(self, existing: Any, vendor_reference: str):
+        label = existing.number or f"draft #{existing.pk}"
+        super().__init__(
+            f"{existing.vendor} already sent bill {vendor_reference}: it is recorded as {label}",
+            errors={"vendor_reference": [f"already recorded as {label}"]},
+            existing_bill_id=existing.pk,
+            existing_bill=label,
+        )
+        self.existing = existing
+
+
+class EInvoiceRejected(ValidationFailed):
+    """An e-invoice failed the schema or the EN 16931 checks; nothing was created (422)."""
+
+    code = PurchasingCode.EINVOICE_REJECTED
+    title = "E-invoice rejected"
+
+    def __init__(self, findings: list[Any]):
+        fatal = [f for f in findings if f.fatal]
+        head = "; ".join(f"[{f.rule}] {f.text}" for f in fatal[:5])
+        more = f" (+{len(fatal) - 5} more)" if len(fatal) > 5 else ""
+        super().__init__(
+            f"the e-invoice was rejected: {head}{more}",
+            errors={"file": [f"[{f.rule}] {f.text}" for f in fatal]},
+            findings=[f.as_dict() for f in findings],
+        )
+        self.findings = findings

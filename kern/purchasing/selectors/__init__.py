@@ -1,0 +1,39 @@
+"""Purchasing reads (public). Topic modules are re-exported here; import from
+`kern.purchasing.selectors`."""
+
+from kern.purchasing.selectors.bills import (
+    MatchFinding,
+    MatchResult,
+    bills_for,
+    duplicate_of,
+    match_bill,
+    normalise_reference,
+    open_orders_of,
+    policy_for,
+    quantity_to_bill,
+)
+from kern.purchasing.selectors.orders import orders_for, receipts_of, to_receive
+from kern.purchasing.selectors.prices import vendor_price_for, vendor_prices_for
+from kern.purchasing.selectors.rfqs import Comparison, ComparisonLine, Offer, VendorTotal, rfq_comparison
+
+__all__ = [
+    "Comparison",
+    "ComparisonLine",
+    "MatchFinding",
+    "MatchResult",
+    "Offer",
+    "VendorTotal",
+    "bills_for",
+    "duplicate_of",
+    "match_bill",
+    "normalise_reference",
+    "open_orders_of",
+    "orders_for",
+    "policy_for",
+    "quantity_to_bill",
+    "receipts_of",
+    "rfq_comparison",
+    "to_receive",
+    "vendor_price_for",
+    "vendor_prices_for",
+]
