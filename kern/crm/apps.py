@@ -20,3 +20,6 @@ class CrmConfig(AppConfig):
         core_events.subscribe(events.ACTIVITY_REMINDER_DUE, services.deliver_reminder, after_commit=True)
         core_events.subscribe(events.ACTIVITY_SCHEDULED, tasks.schedule_reminder, after_commit=True)
         register_importer(LEAD_IMPORTER)
+        from kern.crm.views import register_ui
+
+        register_ui()

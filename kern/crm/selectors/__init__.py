@@ -5,10 +5,12 @@ from kern.crm.selectors.activities import (
     TimelineItem,
     activities_about,
     calendar_activities,
+    calendar_feed_of,
     feed_by_secret,
     my_day,
     timeline_for,
 )
+from kern.crm.selectors.customer360 import Customer360, credit_status, customer_360
 from kern.crm.selectors.leads import (
     Duplicate,
     ScoreReason,
@@ -42,6 +44,7 @@ from kern.crm.selectors.visibility import (
 )
 
 __all__ = [
+    "Customer360",
     "Duplicate",
     "ForecastRow",
     "KanbanColumn",
@@ -52,7 +55,10 @@ __all__ = [
     "active_stages",
     "activities_about",
     "calendar_activities",
+    "calendar_feed_of",
+    "credit_status",
     "crm_settings",
+    "customer_360",
     "engagement_counts",
     "feed_by_secret",
     "first_stage",

@@ -18,6 +18,7 @@ __all__ = [
     "TimelineItem",
     "activities_about",
     "calendar_activities",
+    "calendar_feed_of",
     "feed_by_secret",
     "my_day",
     "timeline_for",
@@ -154,6 +155,10 @@ def calendar_activities(user: Any, company: Any, *, since_days: int = 90) -> Que
         .select_related("party", "contact", "lead", "opportunity")
         .order_by("due_at", "id")[:2000]
     )
+
+
+def calendar_feed_of(user: Any, company: Any) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(company=company, user=user, revoked_at__isnull=True).first()
 
 
 def feed_by_secret(secret: str) -> CalendarFeed | None:

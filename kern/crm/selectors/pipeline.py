@@ -72,12 +72,9 @@ class RateCache:
 class KanbanColumn:
     stage: PipelineStage
     cards: list[Opportunity] = field(default_factory=list)
+    count: int = 0
     expected: Decimal = ZERO
     weighted: Decimal = ZERO
-
-    @property
-    def count(self) -> int:
-        return len(self.cards)
 
 
 def kanban_board(
@@ -100,6 +97,7 @@ def kanban_board(
     rates = RateCache(company)
     for opp in qs:
         column = columns[opp.stage_id]
+        column.count += 1
         amount = rates.to_base(opp.expected_revenue, opp.currency_id)
         column.expected += amount
         column.weighted += quantize(amount * opp.probability / Decimal(100), company.base_currency_id)
