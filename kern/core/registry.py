@@ -13,10 +13,12 @@ from typing import Any
 __all__ = [
     "BENCHMARKS",
     "DEMO_STEPS",
+    "EXPORTS",
     "FILE_IMPORTS",
     "DemoStep",
     "register_benchmark",
     "register_demo_step",
+    "register_export",
     "register_file_import",
 ]
 
@@ -50,3 +52,14 @@ def register_file_import(kind: str, runner: Callable[..., Any]) -> None:
     runner(company, path, *, user, options, stdout) -> exit code
     """
     FILE_IMPORTS[kind] = runner
+
+
+EXPORTS: dict[str, Callable[..., Any]] = {}
+
+
+def register_export(kind: str, runner: Callable[..., Any]) -> None:
+    """A file export for `kern export <kind> …` (xaf, ubl, pain001 …).
+
+    runner(argv: list[str], *, stdout, stderr) -> exit code; it parses its own options.
+    """
+    EXPORTS[kind] = runner

@@ -11,14 +11,18 @@ class LedgerConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from kern.core.events import subscribe
-        from kern.core.registry import register_benchmark
+        from kern.core.registry import register_benchmark, register_demo_step, register_export
+        from kern.ledger.demo import load_ledger
         from kern.ledger.selectors.chain import register_sqlite_functions
         from kern.ledger.services.setup import on_company_created
+        from kern.ledger.xaf import run_export
 
         # SQLite computes the entry hash chain through this function (PostgreSQL natively).
         connection_created.connect(register_sqlite_functions, dispatch_uid="kern-ledger-sqlite")
         subscribe("core.company_created", on_company_created)
         register_benchmark("ledger", _bench)
+        register_export("xaf", run_export)
+        register_demo_step("ledger", load_ledger, order=40)
 
 
 def _bench(argv: list[str]) -> int:
