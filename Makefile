@@ -12,8 +12,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test setup venv messages migrate demo browser lint suite clean bench-o2c bench-ledger
 
 run: setup migrate demo
-	@$(KERN) collectstatic --noinput -v 0
-	@$(KERN) demo --logins
+	@$(KERN) demo --logins --url http://127.0.0.1:$(PORT)/login/
 	@echo ""
 	@echo "Kern is running on http://127.0.0.1:$(PORT)/  (API docs: http://127.0.0.1:$(PORT)/api/docs)"
 	@echo ""

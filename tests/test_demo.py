@@ -27,7 +27,7 @@ def test_the_demo_loads_a_dutch_company_once_with_a_user_per_role(capsys, settin
     company = demo_company()
     first = _counts(company)
     customers, vendors, products, price_lists, users = first
-    assert customers >= 50 and vendors == 20 and products == 100 and price_lists == 3
+    assert customers >= 50 and vendors >= 20 and products >= 100 and price_lists >= 3
     assert users == len(ROLES)
     out = capsys.readouterr().out
     for role in ROLES:
