@@ -21,7 +21,14 @@ from pathlib import Path
 
 from lxml import etree
 
-__all__ = ["CAMT053_NAMESPACE", "ParsedLine", "ParsedStatement", "StatementFileError", "parse_camt053"]
+__all__ = [
+    "CAMT053_NAMESPACE",
+    "ParsedLine",
+    "ParsedStatement",
+    "StatementFileError",
+    "parse_camt053",
+    "render_camt053",
+]
 
 CAMT053_NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
 _NAMESPACE = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.(\d\d)$")
@@ -279,3 +286,78 @@ def _details(r: _Reader, tx, line: ParsedLine, *, incoming: bool) -> None:
     end_to_end = r.text(tx, "c:Refs/c:EndToEndId")
     line.end_to_end_id = "" if end_to_end.upper() == "NOTPROVIDED" else end_to_end[:60]
     line.bank_reference = r.text(tx, "c:Refs/c:AcctSvcrRef")[:80]
+
+
+def render_camt053(statement: ParsedStatement, *, message_id: str = "", owner: str = "") -> bytes:
+    """A camt.053.001.02 document for `statement` — what a bank sends. Kern uses it for the demo
+    data and tests; it passes the official XSD."""
+    ns = CAMT053_NAMESPACE
+
+    def sub(parent, tag: str, text: str | None = None, **attrs: str):
+        element = etree.SubElement(parent, f"{{{ns}}}{tag}", **attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    def balance(parent, code: str, value: Decimal, on: dt.date) -> None:
+        bal = sub(parent, "Bal")
+        sub(sub(sub(bal, "Tp"), "CdOrPrtry"), "Cd", code)
+        sub(bal, "Amt", f"{abs(value):.2f}", Ccy=statement.currency)
+        sub(bal, "CdtDbtInd", "CRDT" if value >= 0 else "DBIT")
+        sub(sub(bal, "Dt"), "Dt", on.isoformat())
+
+    root = etree.Element(f"{{{ns}}}Document", nsmap={None: ns})
+    report = sub(root, "BkToCstmrStmt")
+    header = sub(report, "GrpHdr")
+    sub(header, "MsgId", (message_id or statement.reference)[:35])
+    sub(header, "CreDtTm", f"{statement.date.isoformat()}T18:00:00")
+    stmt = sub(report, "Stmt")
+    sub(stmt, "Id", statement.reference[:35])
+    sub(stmt, "CreDtTm", f"{statement.date.isoformat()}T18:00:00")
+    if statement.period_start and statement.period_end:
+        period = sub(stmt, "FrToDt")
+        sub(period, "FrDtTm", f"{statement.period_start.isoformat()}T00:00:00")
+        sub(period, "ToDtTm", f"{statement.period_end.isoformat()}T23:59:59")
+    account = sub(stmt, "Acct")
+    sub(sub(account, "Id"), "IBAN", statement.iban)
+    sub(account, "Ccy", statement.currency)
+    if owner:
+        sub(sub(account, "Ownr"), "Nm", owner[:70])
+    opening = statement.opening_balance or Decimal("0")
+    closing = opening + sum((ln.amount for ln in statement.lines), Decimal("0"))
+    balance(stmt, "OPBD", opening, statement.period_start or statement.date)
+    balance(stmt, "CLBD", closing, statement.date)
+    for line in statement.lines:
+        incoming = line.amount > 0
+        entry = sub(stmt, "Ntry")
+        sub(entry, "Amt", f"{abs(line.amount):.2f}", Ccy=line.currency)
+        sub(entry, "CdtDbtInd", "CRDT" if incoming else "DBIT")
+        sub(entry, "Sts", "BOOK")
+        sub(sub(entry, "BookgDt"), "Dt", line.booking_date.isoformat())
+        sub(sub(entry, "ValDt"), "Dt", (line.value_date or line.booking_date).isoformat())
+        if line.bank_reference:
+            sub(entry, "AcctSvcrRef", line.bank_reference[:35])
+        code = sub(sub(entry, "BkTxCd"), "Domn")
+        sub(code, "Cd", "PMNT")
+        family = sub(code, "Fmly")
+        sub(family, "Cd", "RCDT" if incoming else "ICDT")
+        sub(family, "SubFmlyCd", "ESCT")
+        tx = sub(sub(entry, "NtryDtls"), "TxDtls")
+        sub(sub(tx, "Refs"), "EndToEndId", line.end_to_end_id or "NOTPROVIDED")
+        if line.counterparty_name or line.counterparty_iban:
+            parties = sub(tx, "RltdPties")
+            role = "Dbtr" if incoming else "Cdtr"
+            if line.counterparty_name:
+                sub(sub(parties, role), "Nm", line.counterparty_name[:70])
+            if line.counterparty_iban:
+                sub(sub(sub(parties, f"{role}Acct"), "Id"), "IBAN", line.counterparty_iban)
+        if line.remittance or line.structured_reference:
+            remittance = sub(tx, "RmtInf")
+            if line.remittance:
+                sub(remittance, "Ustrd", line.remittance[:140])
+            if line.structured_reference:
+                reference = sub(sub(remittance, "Strd"), "CdtrRefInf")
+                tp = sub(reference, "Tp")
+                sub(sub(tp, "CdOrPrtry"), "Cd", "SCOR")
+                sub(reference, "Ref", line.structured_reference[:35])
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -25,6 +25,8 @@ __all__ = ["Match", "match_for_line", "reference_tokens"]
 
 ZERO = Decimal("0")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-/.]*[A-Za-z0-9]")
+# References people type in groups: "RF18 5390 0754 7034", a betalingskenmerk "1234 5678 9012 3456".
+_GROUPED = re.compile(r"\bRF\d{2}(?:\s?[A-Za-z0-9]{1,4}){1,6}\b|\b\d{4}(?:\s?\d{4}){3}\b", re.IGNORECASE)
 
 
 @dataclass
@@ -46,6 +48,8 @@ def reference_tokens(*texts: str) -> set[str]:
         compact = text.replace(" ", "")
         if compact.isalnum() and len(compact) >= 6:
             tokens.add(compact.upper())  # a reference written in groups: "RF18 5390 0754 7034"
+        for grouped in _GROUPED.findall(text):
+            tokens.add(grouped.replace(" ", "").upper())
         for token in _TOKEN.findall(text):
             if any(ch.isdigit() for ch in token) and len(token) >= 4:
                 tokens.add(token.upper())

@@ -110,7 +110,10 @@ def propose_payment_run(
         items = items.filter(party_id__in=[getattr(p, "pk", p) for p in parties])
     due = list(
         items.filter(residual__gt=0)
-        .filter(Q(due_date__lte=due_until) | Q(discount_date__gte=execution_date, discount_amount__gt=0))
+        .filter(
+            Q(due_date__lte=due_until)
+            | Q(discount_date__gte=execution_date, discount_amount__gt=0, document_date__lte=execution_date)
+        )
         .select_related("party")
         .order_by("party_id", "due_date", "pk")
     )
