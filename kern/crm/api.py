@@ -1152,3 +1152,113 @@ def remove_target(request: HttpRequest, target_id: int):
     who = require_perm(request, "crm.delete_salestarget")
     services.remove_target(scoped(SalesTarget, request, target_id), by=who.user)
     return Status(204, None)
+
+
+# --- customer 360 -----------------------------------------------------------------------------
+
+
+class DocumentOut(Schema):
+    kind: str
+    id: int
+    number: str
+    date: dt.date | None
+    amount: Decimal | None
+    currency: str
+    status: str
+    due: dt.date | None = None
+    open_amount: Decimal | None = None
+    overdue: bool = False
+
+
+class ContactBrief(Schema):
+    id: int
+    name: str
+    job_title: str
+    email: str
+    phone: str
+    is_primary: bool
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return str(obj)
+
+
+class OpportunityBrief(Schema):
+    id: int
+    number: str
+    name: str
+    stage: str
+    probability: int
+    expected_revenue: Decimal
+    currency: str = Field(alias="currency_id")
+    expected_close_date: dt.date | None
+
+    @staticmethod
+    def resolve_stage(obj: Opportunity) -> str:
+        return obj.stage.name
+
+
+class ActivityBrief(Schema):
+    id: int
+    kind: str
+    subject: str
+    status: str
+    due_at: dt.datetime | None
+    done_at: dt.datetime | None
+    outcome: str
+    assigned_to_id: int
+
+
+class CreditOut(Schema):
+    limit: Decimal
+    used: Decimal
+    status: Literal["ok", "warning", "blocked"]
+
+
+class Customer360Out(Schema):
+    party_id: int
+    name: str
+    number: str
+    as_of: dt.datetime
+    currency: str
+    contacts: list[ContactBrief]
+    open_opportunities: list[OpportunityBrief]
+    pipeline_value: Decimal
+    weighted_pipeline: Decimal
+    open_quotes: list[DocumentOut]
+    orders: list[DocumentOut]
+    deliveries_in_transit: list[DocumentOut]
+    open_invoices: list[DocumentOut]
+    open_amount: Decimal
+    overdue_amount: Decimal
+    overdue_count: int
+    credit: CreditOut
+    last_payments: list[DocumentOut]
+    open_tickets: list[DocumentOut]
+    recent_activities: list[ActivityBrief]
+    planned_activities: list[ActivityBrief]
+    lifetime_revenue: Decimal
+    gross_margin: Decimal | None
+    margin_percent: Decimal | None
+    customer_since: dt.date | None
+    last_order: dt.date | None
+    last_contact: dt.datetime | None
+
+
+@router.get("/crm/customers/{party_id}/360", response=Customer360Out)
+def customer_360(request: HttpRequest, party_id: int):
+    """Everything about a customer in one call, read from one database snapshot."""
+    from kern.parties.models import Party
+
+    who = require_perm(request, "parties.view_party")
+    party = scoped(Party.objects.select_related("company"), request, party_id)
+    view = selectors.customer_360(party, who.user)
+    data = {name: getattr(view, name) for name in Customer360Out.model_fields if hasattr(view, name)}
+    data.update(
+        party_id=party.pk,
+        name=party.name,
+        number=party.number,
+        margin_percent=view.margin_percent,
+        credit={"limit": view.credit_limit, "used": view.credit_used, "status": view.credit_status},
+    )
+    return data

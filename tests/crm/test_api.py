@@ -171,3 +171,36 @@ def test_api_lists_have_query_baselines(api, company):
     with query_baseline(__file__, "api.crm.pipeline"):
         assert api.get("/api/v1/crm/pipeline").status_code == 200
     assert Lead.objects.count() == 3
+
+
+def test_customer_360_in_one_call_with_a_constant_number_of_queries(api, company):
+    from decimal import Decimal
+
+    from kern.crm.models import Activity
+
+    party = a_customer(company, name="Groothandel Mulder", credit_limit=Decimal("10000"))
+
+    def add_documents(n: int) -> None:
+        for i in range(n):
+            an_opportunity(company, party=party, name=f"Kans {i}")
+            services.log_activity(company, by=api.user, kind="call", subject=f"Gesprek {i}", party=party)
+
+    add_documents(2)
+    api.get(f"/api/v1/crm/customers/{party.pk}/360")  # warm: the token's last use is noted once
+    with query_baseline(__file__, "api.crm.customer360") as few:
+        response = api.get(f"/api/v1/crm/customers/{party.pk}/360")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["name"], len(body["open_opportunities"]), len(body["recent_activities"])) == (
+        "Groothandel Mulder",
+        2,
+        2,
+    )
+    assert (body["credit"]["limit"], body["credit"]["status"]) == ("10000.00", "ok")
+    assert body["pipeline_value"] == "2000.00"
+    add_documents(12)
+    with query_baseline(__file__, "api.crm.customer360") as many:
+        again = api.get(f"/api/v1/crm/customers/{party.pk}/360").json()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert (len(again["open_opportunities"]), again["pipeline_value"]) == (10, "14000.00")
+    assert Activity.objects.filter(party=party).count() == 14
