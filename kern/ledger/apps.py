@@ -11,9 +11,16 @@ class LedgerConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from kern.core.events import subscribe
-        from kern.core.registry import register_benchmark, register_demo_step, register_export
+        from kern.core.imports import register_importer
+        from kern.core.registry import (
+            register_benchmark,
+            register_demo_step,
+            register_export,
+            register_file_import,
+        )
         from kern.ledger.demo import load_ledger
         from kern.ledger.selectors.chain import register_sqlite_functions
+        from kern.ledger.services.imports import ACCOUNT_IMPORTER, run_opening_balance_import
         from kern.ledger.services.setup import on_company_created
         from kern.ledger.xaf import run_export
 
@@ -23,6 +30,8 @@ class LedgerConfig(AppConfig):
         register_benchmark("ledger", _bench)
         register_export("xaf", run_export)
         register_demo_step("ledger", load_ledger, order=40)
+        register_importer(ACCOUNT_IMPORTER)
+        register_file_import("opening-balance", run_opening_balance_import)
 
 
 def _bench(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ from kern.ledger.services.closing import (
     set_lock_date,
 )
 from kern.ledger.services.drafts import create_draft, delete_draft, post_draft, update_draft
+from kern.ledger.services.imports import OpeningBalanceReport, import_opening_balance
 from kern.ledger.services.posting import (
     ZERO,
     EntrySpec,
@@ -36,6 +37,7 @@ __all__ = [
     "ZERO",
     "EntrySpec",
     "LineSpec",
+    "OpeningBalanceReport",
     "SourceRef",
     "close_fiscal_year",
     "close_period",
@@ -44,6 +46,7 @@ __all__ = [
     "create_journal",
     "create_tax_code",
     "delete_draft",
+    "import_opening_balance",
     "install_books",
     "open_fiscal_year",
     "post_draft",
