@@ -11,7 +11,9 @@ class CrmConfig(AppConfig):
         from kern.core import events as core_events
         from kern.core.imports import register_importer
         from kern.core.numbering import register_scheme
+        from kern.core.registry import register_demo_step
         from kern.crm import events, services, tasks
+        from kern.crm.demo import load_crm
         from kern.crm.importers import LEAD_IMPORTER
 
         register_scheme("crm.lead", "L{year}-{seq:05d}")
@@ -20,6 +22,7 @@ class CrmConfig(AppConfig):
         core_events.subscribe(events.ACTIVITY_REMINDER_DUE, services.deliver_reminder, after_commit=True)
         core_events.subscribe(events.ACTIVITY_SCHEDULED, tasks.schedule_reminder, after_commit=True)
         register_importer(LEAD_IMPORTER)
+        register_demo_step("crm", load_crm, order=90)
         from kern.crm.views import register_ui
 
         register_ui()

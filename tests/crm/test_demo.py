@@ -1,0 +1,42 @@
+"""The CRM's demo step: a realistic pipeline, loaded once however often it runs."""
+
+import pytest
+
+from kern.core.demo import demo_company, load_core
+from kern.crm.demo import load_crm
+from kern.crm.models import Activity, Lead, LeadScoreChange, Opportunity, SalesTarget
+from kern.parties.demo import load_parties
+
+
+def _counts(company):
+    opps = Opportunity.objects.filter(company=company)
+    leads = Lead.objects.filter(company=company)
+    return {
+        "leads": leads.count(),
+        "lead_states": sorted(set(leads.values_list("status", flat=True))),
+        "opportunities": opps.count(),
+        "opportunity_states": sorted(set(opps.values_list("status", flat=True))),
+        "stages": opps.filter(status="open").values("stage").distinct().count(),
+        "activities": Activity.objects.filter(company=company).count(),
+        "targets": SalesTarget.objects.filter(company=company).count(),
+        "scored": LeadScoreChange.objects.filter(company=company).count() > 0,
+    }
+
+
+@pytest.mark.django_db
+def test_the_demo_pipeline_is_realistic_and_loaded_once():
+    ctx: dict = {}
+    load_core(ctx)
+    load_parties(ctx)
+    load_crm(ctx)
+    first = _counts(demo_company())
+    assert first["leads"] == 30
+    assert first["lead_states"] == ["contacted", "disqualified", "new", "qualified"]
+    assert first["opportunities"] == 28
+    assert first["opportunity_states"] == ["lost", "open", "won"]
+    assert first["stages"] == 4
+    assert first["activities"] > 40
+    assert first["targets"] == 8
+    assert first["scored"]
+    load_crm(ctx)
+    assert _counts(demo_company()) == first
