@@ -380,12 +380,15 @@ def run(argv: list[str]) -> int:
         say(f"loading {args.entries} entries …")
         start = time.perf_counter()
         expected = _load(company, args.entries, year)
+        # What autovacuum does after a bulk load anyway: fresh statistics and visibility map, so
+        # the planner neither guesses nor probes unvisited heap pages (counted in the load time).
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                for table in ("ledger_journalline", "ledger_journalentry", "ledger_accountbalance"):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
+            else:
+                cursor.execute("ANALYZE")
         load_s = time.perf_counter() - start
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "ANALYZE ledger_journalline; ANALYZE ledger_journalentry; ANALYZE ledger_accountbalance"
-                )
         say(f"loaded in {load_s:.1f} s; timing reports …")
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         drill_account = Account.objects.get(company=company, code="8007")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models import Case, DecimalField, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from kern.core.money import quantize
@@ -495,25 +495,37 @@ class AccountLedger:
     next_cursor: str | None
 
 
-def _balance_through_one(account_id: int, company_id: int, on: dt.date) -> Decimal:
-    total = cents(
-        AccountBalance.objects.filter(account_id=account_id, period__end_date__lte=on).aggregate(
-            b=Sum(F("debit") - F("credit"), output_field=_AMOUNT)
-        )["b"]
+def _opening_and_closing(account_id: int, date_from: dt.date, date_to: dt.date) -> tuple[Decimal, Decimal]:
+    """The account's balance before `date_from` and at the end of `date_to`.
+
+    One query on the balance table; only when a date falls inside a period (not on its end) are
+    that period's lines read too.
+    """
+    before = date_from - dt.timedelta(days=1)
+    balance = F("debit") - F("credit")
+    period_cut_to = Q(
+        period__kind=PeriodKind.REGULAR, period__start_date__lte=date_to, period__end_date__gt=date_to
     )
-    partial = list(
-        Period.objects.filter(
-            company_id=company_id, kind=PeriodKind.REGULAR, start_date__lte=on, end_date__gt=on
-        ).values_list("pk", "start_date")
+    period_cut_from = Q(
+        period__kind=PeriodKind.REGULAR, period__start_date__lte=before, period__end_date__gt=before
     )
-    if partial:
-        period_id, start = partial[0]
-        total += cents(
-            JournalLine.objects.filter(
-                account_id=account_id, date__gte=start, date__lte=on, period_id=period_id
-            ).aggregate(b=Sum(F("debit") - F("credit"), output_field=_AMOUNT))["b"]
+    row = AccountBalance.objects.filter(account_id=account_id, period__start_date__lte=date_to).aggregate(
+        closing=_sum(balance, Q(period__end_date__lte=date_to)),
+        opening=_sum(balance, Q(period__end_date__lte=before)),
+        cut_to=Max(Case(When(period_cut_to, then=F("period_id")))),
+        cut_from=Max(Case(When(period_cut_from, then=F("period_id")))),
+    )
+    opening, closing = cents(row["opening"]), cents(row["closing"])
+    if row["cut_to"] or row["cut_from"]:
+        partial = JournalLine.objects.filter(
+            account_id=account_id, period_id__in=[p for p in (row["cut_to"], row["cut_from"]) if p]
+        ).aggregate(
+            closing=_sum(balance, Q(period_id=row["cut_to"], date__lte=date_to)),
+            opening=_sum(balance, Q(period_id=row["cut_from"], date__lte=before)),
         )
-    return total
+        opening += cents(partial["opening"])
+        closing += cents(partial["closing"])
+    return opening, closing
 
 
 def general_ledger(
@@ -523,14 +535,12 @@ def general_ledger(
     date_to: dt.date,
     page_size: int = 50,
     cursor: str | None = None,
-    with_opening: bool = True,
 ) -> AccountLedger:
     """The account's lines in the range, newest first, with the balance after each line.
 
     `cursor` ("<date>:<line id>" of the last line shown) pages further back.
     """
-    company_id = account.company_id
-    closing = _balance_through_one(account.pk, company_id, date_to)
+    opening, closing = _opening_and_closing(account.pk, date_from, date_to)
     lines_qs = JournalLine.objects.filter(account_id=account.pk, date__gte=date_from, date__lte=date_to)
     running = closing
     if cursor:
@@ -582,11 +592,6 @@ def general_ledger(
             )
         )
         running -= row["debit"] - row["credit"]
-    opening = (
-        _balance_through_one(account.pk, company_id, date_from - dt.timedelta(days=1))
-        if with_opening
-        else ZERO
-    )
     next_cursor = f"{page[-1]['date'].isoformat()}:{page[-1]['id']}" if more and page else None
     return AccountLedger(account, date_from, date_to, opening, closing, out, next_cursor)
 
