@@ -244,10 +244,8 @@ def stock_by_location(
     )
     if not include_empty:
         qs = qs.exclude(quantity=0, reserved=0)
-    return (
-        qs.select_related("product", "location", "lot")
-        .annotate(available=F("quantity") - F("reserved"))
-        .order_by("product__sku", "location__full_name", "lot__name")
+    return qs.select_related("product", "location", "lot").order_by(
+        "product__sku", "location__full_name", "lot__name"
     )
 
 

@@ -26,8 +26,8 @@ from kern.inventory.exceptions import (
     InsufficientStock,
 )
 from kern.inventory.models import (
+    INTERNAL_KINDS,
     Location,
-    LocationKind,
     Move,
     Operation,
     Quant,
@@ -70,7 +70,7 @@ def _candidates(
     for source_id, product_ids in by_source.items():
         source = locations[source_id]
         qs = Quant.objects.filter(
-            company_id=company_id, product_id__in=product_ids, location__kind=LocationKind.INTERNAL
+            company_id=company_id, product_id__in=product_ids, location__kind__in=list(INTERNAL_KINDS)
         ).filter(Q(location_id=source.pk) | Q(location__path__startswith=f"{source.path}{source.pk}/"))
         qs = qs.select_for_update(of=("self",)).order_by("id") if lock else qs.filter(quantity__gt=0)
         rows = qs.values_list(
