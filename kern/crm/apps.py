@@ -11,8 +11,8 @@ class CrmConfig(AppConfig):
         from kern.core import events as core_events
         from kern.core.imports import register_importer
         from kern.core.numbering import register_scheme
-        from kern.core.registry import register_demo_step
-        from kern.crm import events, services, tasks
+        from kern.core.registry import register_benchmark, register_demo_step
+        from kern.crm import bench, events, services, tasks
         from kern.crm.demo import load_crm
         from kern.crm.importers import LEAD_IMPORTER
 
@@ -23,6 +23,7 @@ class CrmConfig(AppConfig):
         core_events.subscribe(events.ACTIVITY_SCHEDULED, tasks.schedule_reminder, after_commit=True)
         register_importer(LEAD_IMPORTER)
         register_demo_step("crm", load_crm, order=90)
+        register_benchmark("customer360", bench.run)
         from kern.crm.views import register_ui
 
         register_ui()
