@@ -148,6 +148,9 @@ class Product(CompanyOwned):
     can_be_purchased = models.BooleanField(_("can be purchased"), default=True)
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=12, decimal_places=3, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Kept by the option-group services: a document prices a line without asking for option
+    # groups unless the product has some.
+    is_configurable = models.BooleanField(_("configurable"), default=False, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:

@@ -21,6 +21,7 @@ from kern.catalog.models import (
     ProductOption,
     Uom,
 )
+from kern.parties.models import PartyTag
 
 __all__ = [
     "ConfigurationCheck",
@@ -91,7 +92,6 @@ def price_lists_for(
 ) -> list[PriceList]:
     """Valid lists for the party, most specific first (own list, group lists, general lists)."""
     party_id = getattr(party, "pk", party)
-    tag_ids: list[int] = list(party.tags.values_list("pk", flat=True)) if hasattr(party, "tags") else []
     qs = PriceList.objects.for_company(company).filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=on),
         Q(valid_to__isnull=True) | Q(valid_to__gte=on),
@@ -99,9 +99,10 @@ def price_lists_for(
     )
     audience = Q(party__isnull=True, party_tag__isnull=True)
     if party_id:
-        audience |= Q(party_id=party_id)
-    if tag_ids:
-        audience |= Q(party_tag_id__in=tag_ids)
+        # The customer's own lists and its groups' lists, in the same query as the general ones.
+        audience |= Q(party_id=party_id) | Q(
+            party_tag_id__in=PartyTag.objects.filter(parties=party_id).values("pk")
+        )
     qs = qs.filter(audience)
     if currency:
         qs = qs.filter(currency_id=currency)
@@ -250,12 +251,14 @@ class ConfigurationCheck:
 def configurations_of(products: list[Product] | list[int]) -> dict[int, ProductConfiguration]:
     """The configuration of each product in three queries (groups, options, rules)."""
     ids = sorted({getattr(p, "pk", p) for p in products})
+    # Products read already say whether they have options: ask only about those that do.
+    asked = sorted({getattr(p, "pk", p) for p in products if getattr(p, "is_configurable", True)})
     groups: dict[int, list[OptionGroup]] = {pid: [] for pid in ids}
     options: dict[int, dict[int, ProductOption]] = {pid: {} for pid in ids}
     by_group: dict[int, list[ProductOption]] = {}
     rules: dict[int, list[OptionRule]] = {pid: [] for pid in ids}
-    if ids:
-        group_rows = list(OptionGroup.objects.filter(product_id__in=ids).order_by("sequence", "id"))
+    if asked:
+        group_rows = list(OptionGroup.objects.filter(product_id__in=asked).order_by("sequence", "id"))
         for g in group_rows:
             groups[g.product_id].append(g)
         if group_rows:

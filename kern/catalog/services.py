@@ -19,7 +19,7 @@ from kern.catalog.models import (
     ProductOption,
     Uom,
 )
-from kern.core import context
+from kern.core import audit, context
 from kern.core.db import atomic
 from kern.core.exceptions import ValidationFailed
 from kern.core.models import Company, Currency
@@ -223,7 +223,17 @@ def add_option_group(product: Product, *, by: Any = None, **fields: Any) -> Opti
         if OptionGroup.objects.filter(product=product, code=group.code).exists():
             raise ValidationFailed.on("code", f"the product already has an option group {group.code!r}")
         group.save()
+        _mark_configurable(product)
     return group
+
+
+def _mark_configurable(product: Product) -> None:
+    configurable = OptionGroup.objects.filter(product_id=product.pk).exists()
+    if product.is_configurable != configurable:
+        old = {"is_configurable": product.is_configurable}
+        Product.objects.filter(pk=product.pk).update(is_configurable=configurable)
+        product.is_configurable = configurable
+        audit.record_change(product, old)
 
 
 def update_option_group(group: OptionGroup, *, by: Any = None, **fields: Any) -> OptionGroup:
@@ -247,7 +257,9 @@ def remove_option_group(group: OptionGroup, *, by: Any = None) -> None:
         OptionRule.objects.filter(option__group=group).delete()
         OptionRule.objects.filter(target__group=group).delete()
         group.options.all().delete()
+        product = group.product
         group.delete()
+        _mark_configurable(product)
 
 
 def add_option(group: OptionGroup, *, by: Any = None, **fields: Any) -> ProductOption:

@@ -181,6 +181,10 @@ class SalesLine(CompanyOwned):
     options = models.JSONField(_("options"), default=list, blank=True)
     option_summary = models.CharField(_("configuration"), max_length=500, blank=True)
     tax_code = models.CharField(_("VAT code"), max_length=16, blank=True)
+    tax_rate = models.DecimalField(_("VAT %"), **PERCENT, default=ZERO)
+    tax_kind = models.CharField(
+        max_length=20, blank=True
+    )  # the ledger's kind of the code (standard, intra_eu_goods …)
 
     class Meta:
         abstract = True
@@ -604,6 +608,7 @@ class InvoiceLine(CompanyOwned):
     amount = models.DecimalField(_("amount"), **AMOUNT)
     tax_code = models.CharField(_("VAT code"), max_length=16)
     tax_rate = models.DecimalField(_("VAT %"), **PERCENT, default=ZERO)
+    tax_kind = models.CharField(max_length=20, blank=True)
     revenue_role = models.CharField(max_length=30, default="revenue")
     order_line = models.ForeignKey(
         SalesOrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"

@@ -29,6 +29,7 @@ __all__ = [
     "search_invoices",
     "search_orders",
     "search_quotes",
+    "ubl_for",
 ]
 
 ZERO = Decimal("0")
@@ -122,3 +123,10 @@ def search_orders(company: Any, text: str, *, limit: int = 10) -> QuerySet[Sales
 
 def search_invoices(company: Any, text: str, *, limit: int = 10) -> QuerySet[Invoice]:
     return _search(invoices_of(company).exclude(number=""), text, limit)
+
+
+def ubl_for(invoice: Invoice) -> bytes:
+    """The posted invoice or credit note as a Peppol BIS Billing 3.0 UBL document (see `ubl`)."""
+    from kern.sales.ubl import ubl_invoice
+
+    return ubl_invoice(invoice)

@@ -1,0 +1,177 @@
+"""Helpers shared by the sales services: who acts, resolving references, writing lines in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Model, Q
+
+from kern.core import audit, context
+from kern.core.exceptions import ValidationFailed
+from kern.core.models import Currency
+from kern.parties.models import ContactPerson, Party, PaymentTerm
+from kern.sales.exceptions import SalesConflict, SalesInvalid
+from kern.sales.models import SalesTeam
+
+ZERO = Decimal("0")
+
+
+def acting(by: Any):
+    return context.acting(by) if by is not None else nullcontext()
+
+
+def user_id(by: Any) -> int | None:
+    return getattr(by, "pk", None) or context.current().user_id
+
+
+def company_id(obj: Any) -> int:
+    return getattr(obj, "pk", obj)
+
+
+def as_date(value: Any, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed.on(name, "not a date (YYYY-MM-DD)") from None
+
+
+def customer_of(company: Any, customer: Any, *, name: str = "customer") -> Party:
+    if isinstance(customer, Party):
+        if customer.company_id != company.pk:
+            raise ValidationFailed.on(name, "unknown customer")
+        party = customer
+    else:
+        if customer in (None, "") or not str(customer).isdigit():
+            raise ValidationFailed.on(name, "choose a customer")
+        party = Party.objects.filter(company_id=company.pk, pk=int(customer)).first()
+        if party is None:
+            raise ValidationFailed.on(name, "unknown customer")
+    if not party.is_active:
+        raise ValidationFailed.on(name, f"{party.name} is archived")
+    if not (party.is_customer or party.is_prospect):
+        raise ValidationFailed.on(name, f"{party.name} is not a customer")
+    return party
+
+
+def _row(model: type[Model], company: Any, value: Any, name: str, **filters: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if isinstance(value, model):
+        if getattr(value, "company_id", company.pk) != company.pk:
+            raise ValidationFailed.on(name, "unknown")
+        return value
+    pk = getattr(value, "pk", value)
+    if not str(pk).isdigit():
+        raise ValidationFailed.on(name, "unknown")
+    found = model.objects.filter(company_id=company.pk, pk=int(pk), **filters).first()
+    if found is None:
+        raise ValidationFailed.on(name, "unknown")
+    return found
+
+
+def payment_term_of(company: Any, value: Any) -> PaymentTerm | None:
+    return _row(PaymentTerm, company, value, "payment_term")
+
+
+def team_of(company: Any, value: Any) -> SalesTeam | None:
+    return _row(SalesTeam, company, value, "team")
+
+
+def contact_of(company: Any, customer: Party, value: Any) -> ContactPerson | None:
+    return _row(ContactPerson, company, value, "contact", party_id=customer.pk)
+
+
+def user_of(company: Any, value: Any, name: str = "sales_rep") -> Any:
+    if value in (None, ""):
+        return None
+    user_model = get_user_model()
+    if isinstance(value, user_model):
+        return value
+    if not str(getattr(value, "pk", value)).isdigit():
+        raise ValidationFailed.on(name, "unknown user")
+    found = user_model.objects.filter(
+        pk=int(getattr(value, "pk", value)), memberships__company_id=company.pk
+    ).first()
+    if found is None:
+        raise ValidationFailed.on(name, "not a user of this company")
+    return found
+
+
+def default_team(company: Any, user: Any) -> SalesTeam | None:
+    """The first active team the user belongs to or manages (remembered on the user object,
+    which lives as long as the request or command that acts)."""
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    remembered = user.__dict__.setdefault("_kern_sales_teams", {})
+    if company.pk not in remembered:
+        remembered[company.pk] = (
+            SalesTeam.objects.filter(company_id=company.pk, is_active=True)
+            .filter(Q(members=user) | Q(manager=user))
+            .order_by("id")
+            .first()
+        )
+    return remembered[company.pk]
+
+
+def related(obj: Any, name: str) -> dict[str, Any]:
+    """`{name: object}` when the relation is already loaded, else `{name_id: id}` — so copying a
+    customer's payment term onto a document does not read it."""
+    cached = obj._state.fields_cache.get(name)
+    if cached is not None:
+        return {name: cached}
+    return {f"{name}_id": getattr(obj, f"{name}_id")}
+
+
+def currency_of(value: Any, default: str) -> str:
+    code = str(value or default).upper()
+    if code != default and not Currency.objects.filter(code=code, is_active=True).exists():
+        raise ValidationFailed.on("currency", f"unknown currency {code!r}")
+    return code
+
+
+def refuse(message: str, code: str, **context_: Any) -> SalesConflict:
+    return SalesConflict(message, code=code, **context_)
+
+
+def only(fields: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise SalesInvalid(f"{unknown[0]}: cannot be set here", errors={unknown[0]: ["cannot be set here"]})
+
+
+def add_to_columns(table: str, rows: Sequence[tuple[int, Sequence[Decimal]]], columns: Sequence[str]) -> None:
+    """`column += value` for many rows in one statement (lines' delivered / invoiced quantities).
+
+    `WITH v(id, …) AS (VALUES …) UPDATE … FROM v` runs on SQLite ≥ 3.33 and PostgreSQL alike;
+    values are cast so both compare numbers, and rounded to the columns' 4 places.
+    """
+    if not rows:
+        return
+    casts = ", ".join(["CAST(%s AS NUMERIC)"] * len(columns))
+    values = ", ".join([f"(CAST(%s AS BIGINT), {casts})"] * len(rows))
+    params: list[Any] = []
+    for pk, deltas in sorted(rows, key=lambda r: r[0]):
+        params.append(pk)
+        params.extend(str(d) for d in deltas)
+    names = ", ".join(columns)
+    sets = ", ".join(f"{c} = ROUND({table}.{c} + v.{c}, 4)" for c in columns)
+    # Table and column names come from this module's callers, never from input.
+    sql = f"WITH v(id, {names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def audit_change(instance: Model, old: dict[str, Any], *, action: str = "update") -> None:
+    audit.record_change(instance, old, action=action)
