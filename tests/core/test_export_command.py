@@ -22,7 +22,9 @@ def test_a_registered_export_gets_its_own_arguments(db):
     try:
         out = io.StringIO()
         with pytest.raises(SystemExit) as exit_status:
-            Command(stdout=out).run_from_argv(["kern", "export", "tests-kind", "--year", "2026", "--version", "4.0"])
+            Command(stdout=out).run_from_argv(
+                ["kern", "export", "tests-kind", "--year", "2026", "--version", "4.0"]
+            )
         assert exit_status.value.code == 0
         assert seen["argv"] == ["--year", "2026", "--version", "4.0"]
         assert "done" in out.getvalue()
