@@ -79,8 +79,9 @@ def public_messages(ticket: Ticket) -> QuerySet[TicketMessage]:
 
 
 def schedule_of(calendar: BusinessCalendar) -> Schedule:
+    # .all() so a prefetch of sla_policy__calendar__holidays saves the query per ticket
     return Schedule.build(
-        calendar.time_zone, calendar.working_hours, calendar.holidays.values_list("date", flat=True)
+        calendar.time_zone, calendar.working_hours, [h.date for h in calendar.holidays.all()]
     )
 
 

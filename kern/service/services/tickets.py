@@ -45,6 +45,7 @@ from kern.service.richtext import rich_text
 from kern.service.services.notifications import message_id_for
 
 __all__ = [
+    "LINKABLE",
     "add_customer_message",
     "add_note",
     "assign_ticket",
