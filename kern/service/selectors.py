@@ -12,6 +12,8 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from kern.sales.models import InvoiceStatus, PaymentStatus
+from kern.sales.selectors.documents import credit_position, invoiced_revenue, invoices_of, orders_of
 from kern.service.businesstime import Schedule, business_minutes_between
 from kern.service.models import (
     OPEN_STATUSES,
@@ -191,18 +193,10 @@ def sla_state(
 
 
 def revenue_last_12_months(party: Any, *, on: dt.date | None = None) -> Decimal:
-    """Invoiced revenue (net of credit notes, company currency) of the 12 months up to `on`, read
-    from the sales invoices; 0 while the sales app has no invoices to read."""
+    """Net revenue invoiced to the customer over the 12 months up to `on` (posted sales invoices
+    less credit notes, company currency)."""
     on = on or timezone.localdate()
-    since = on - dt.timedelta(days=365)
-    try:
-        from kern.sales import selectors as sales_selectors
-    except ImportError:  # sales is installed but has no selectors yet: no invoices to count
-        return Decimal("0")
-    source = getattr(sales_selectors, "invoiced_revenue", None)
-    if source is None:
-        return Decimal("0")
-    return Decimal(source(party, since=since, until=on) or 0)
+    return invoiced_revenue(party, since=on - dt.timedelta(days=365), until=on)
 
 
 @dataclass(frozen=True)
@@ -247,49 +241,32 @@ class CustomerPanel:
     tier: TierVerdict
     credit_limit: Decimal
     open_amount: Decimal | None
-    credit_status: str  # ok | over_limit | no_limit | unknown
+    credit_status: str  # ok | over_limit | no_limit
     open_invoices: list[Any] = field(default_factory=list)
     recent_orders: list[Any] = field(default_factory=list)
     open_tickets: int = 0
-
-
-def _optional_source(module: str, name: str) -> Any:
-    """A selector of a lower app that may not have landed yet (the panel shows "none" meanwhile)."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
 
 
 def customer_panel(party: Any) -> CustomerPanel | None:
     if party is None:
         return None
     verdict = tier_of(party)
-    open_invoices_of = _optional_source("kern.payments.selectors", "open_invoices_for") or _optional_source(
-        "kern.sales.selectors", "open_invoices_for"
+    credit = credit_position(party)
+    invoices = list(
+        invoices_of(party.company_id)
+        .filter(customer=party, status=InvoiceStatus.POSTED)
+        .exclude(payment_status=PaymentStatus.PAID)
+        .order_by("due_date", "pk")[:10]
     )
-    recent_orders_of = _optional_source("kern.sales.selectors", "recent_orders_for")
-    invoices = list(open_invoices_of(party)[:10]) if open_invoices_of else []
-    orders = list(recent_orders_of(party)[:5]) if recent_orders_of else []
-    open_amount = None
-    if open_invoices_of:
-        open_amount = sum(
-            (Decimal(getattr(i, "amount_due", 0) or 0) for i in open_invoices_of(party)), Decimal("0")
-        )
-    limit = party.credit_limit or Decimal("0")
-    if open_amount is None:
-        status = "unknown" if limit else "no_limit"
-    elif not limit:
-        status = "no_limit"
-    else:
-        status = "over_limit" if open_amount > limit else "ok"
+    orders = list(orders_of(party.company_id).filter(customer=party).order_by("-pk")[:5])
+    status = (
+        "over_limit" if credit.limit and credit.used > credit.limit else "ok" if credit.limit else "no_limit"
+    )
     return CustomerPanel(
         party=party,
         tier=verdict,
-        credit_limit=limit,
-        open_amount=open_amount,
+        credit_limit=credit.limit,
+        open_amount=credit.receivables,
         credit_status=status,
         open_invoices=invoices,
         recent_orders=orders,

@@ -21,10 +21,12 @@ from kern.sales.models import (
 __all__ = [
     "CreditPosition",
     "credit_position",
+    "invoiced_revenue",
     "invoices_of",
     "open_order_amount",
     "open_receivables",
     "orders_of",
+    "pdf_for",
     "quotes_of",
     "search_invoices",
     "search_orders",
@@ -130,3 +132,32 @@ def ubl_for(invoice: Invoice) -> bytes:
     from kern.sales.ubl import ubl_invoice
 
     return ubl_invoice(invoice)
+
+
+def invoiced_revenue(customer: Any, *, since: Any, until: Any) -> Decimal:
+    """Net revenue invoiced to the customer from `since` to `until` (posted invoices less credit
+    notes, in company currency): the service desk derives a customer's tier from it."""
+    rows = (
+        Invoice.objects.filter(
+            company_id=customer.company_id,
+            customer_id=customer.pk,
+            status=InvoiceStatus.POSTED,
+            invoice_date__gte=since,
+            invoice_date__lte=until,
+        )
+        .exclude(total=0)
+        .values("kind")
+        .annotate(net=Sum(F("net_total") * F("total_company") / F("total")))
+    )
+    total = ZERO
+    for row in rows:
+        value = Decimal(row["net"] or 0)
+        total += -value if row["kind"] == InvoiceKind.CREDIT_NOTE else value
+    return total.quantize(Decimal("0.01"))
+
+
+def pdf_for(doc: Quote | SalesOrder | Invoice) -> tuple[str, bytes]:
+    """(file name, PDF) of a quote, order, invoice or credit note, as the customer receives it."""
+    from kern.sales.printing import pdf_name, render_pdf
+
+    return pdf_name(doc), render_pdf(doc)
