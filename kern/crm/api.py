@@ -82,6 +82,7 @@ class LeadIn(Schema):
     description: str = Field("", max_length=10_000)
     consent: bool = False
     owner_id: int | None = None
+    team_id: int | None = None
 
 
 class LeadPatch(Schema):
@@ -151,10 +152,6 @@ class LeadOut(Schema):
         return str(obj.country or "")
 
     @staticmethod
-    def resolve_team_id(obj: Lead) -> int | None:
-        return getattr(obj, "team_id", None)
-
-    @staticmethod
     def resolve_opportunity_id(obj: Lead) -> int | None:
         opp = getattr(obj, "opportunity", None)
         return opp.pk if opp is not None else None
@@ -212,8 +209,10 @@ def create_lead(request: HttpRequest, payload: LeadIn):
     """Create a lead; it is scored and, without an owner, assigned by the assignment rules. The
     answer lists likely duplicates among parties and leads."""
     who = require_perm(request, "crm.add_lead")
-    data = payload.dict(exclude={"owner_id"})
-    lead = services.create_lead(who.company, by=who.user, owner=payload.owner_id, **data)
+    data = payload.dict(exclude={"owner_id", "team_id"})
+    lead = services.create_lead(
+        who.company, by=who.user, owner=payload.owner_id, team=payload.team_id, **data
+    )
     lead.likely_duplicates = selectors.lead_duplicates(
         who.company, email=lead.email, organisation=lead.organisation, exclude=lead.pk
     )
@@ -516,10 +515,6 @@ class OpportunityOut(Schema):
     @staticmethod
     def resolve_stage_name(obj: Opportunity) -> str:
         return obj.stage.name
-
-    @staticmethod
-    def resolve_team_id(obj: Opportunity) -> int | None:
-        return getattr(obj, "team_id", None)
 
 
 def _opp_fields(payload: Schema, *, partial: bool) -> dict:
@@ -857,10 +852,6 @@ class AssignmentRuleOut(Schema):
     team_id: int | None = None
     user_id: int | None
     is_active: bool
-
-    @staticmethod
-    def resolve_team_id(obj: AssignmentRule) -> int | None:
-        return getattr(obj, "team_id", None)
 
 
 def _rule_fields(payload: Schema, *, partial: bool) -> dict:

@@ -39,6 +39,7 @@ __all__ = [
     "LeadSubmission",
     "LostReason",
     "Opportunity",
+    "OpportunityQuote",
     "OpportunityStatus",
     "PipelineStage",
     "SalesTarget",
@@ -188,6 +189,14 @@ class Lead(CompanyOwned):
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
+    )
+    team = models.ForeignKey(
+        "sales.SalesTeam",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sales team"),
     )
     score = models.IntegerField(_("score"), default=0)
     score_reasons = models.JSONField(_("score reasons"), default=list, blank=True)
@@ -384,6 +393,14 @@ class AssignmentRule(CompanyOwned):
     postcode_from = models.CharField(_("postcode from"), max_length=16, blank=True)
     postcode_to = models.CharField(_("postcode to"), max_length=16, blank=True)
     industries = models.CharField(_("industries"), max_length=300, blank=True)
+    team = models.ForeignKey(
+        "sales.SalesTeam",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sales team"),
+    )
     user = models.ForeignKey(
         USER, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("rep")
     )
@@ -397,7 +414,9 @@ class AssignmentRule(CompanyOwned):
         verbose_name = _("assignment rule")
         verbose_name_plural = _("assignment rules")
         constraints = [
-            models.CheckConstraint(condition=Q(user__isnull=False), name="assignmentrule_has_target")
+            models.CheckConstraint(
+                condition=Q(team__isnull=False) | Q(user__isnull=False), name="assignmentrule_has_target"
+            )
         ]
 
     def __str__(self) -> str:
@@ -493,6 +512,14 @@ class Opportunity(CompanyOwned):
     owner = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("owner")
     )
+    team = models.ForeignKey(
+        "sales.SalesTeam",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sales team"),
+    )
     source = models.CharField(_("source"), max_length=10, choices=LeadSource.choices, blank=True)
     description = models.TextField(_("description"), blank=True)
     won_reason = models.CharField(_("why we won"), max_length=300, blank=True)
@@ -530,6 +557,22 @@ class Opportunity(CompanyOwned):
     @property
     def weighted_revenue(self) -> Decimal:
         return (self.expected_revenue * self.probability / Decimal(100)).quantize(Decimal("0.01"))
+
+
+class OpportunityQuote(CompanyOwned):
+    """A quote made for an opportunity (the quote stores source_type/source_id back to it)."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="quote_links")
+    quote = models.OneToOneField("sales.Quote", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("opportunity quote")
+        verbose_name_plural = _("opportunity quotes")
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id} → {self.quote_id}"
 
 
 class TargetPeriod(models.TextChoices):

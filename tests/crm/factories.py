@@ -29,3 +29,12 @@ def an_opportunity(company: Any, party: Any = None, **fields: Any) -> Any:
     fields.setdefault("name", f"Deal {n}")
     fields.setdefault("expected_revenue", Decimal("1000.00"))
     return services.create_opportunity(company, party=party or a_customer(company), **fields)
+
+
+def a_team(company: Any, name: str | None = None, *, manager: Any = None, members: tuple = ()) -> Any:
+    # Test set-up: sales owns teams; until its team service lands the row is made directly.
+    from kern.sales.models import SalesTeam
+
+    team = SalesTeam.objects.create(company=company, name=name or f"Team {next(_seq)}", manager=manager)
+    team.members.set(members)
+    return team

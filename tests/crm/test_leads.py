@@ -196,3 +196,35 @@ def test_activity_must_be_about_something_of_the_company(company, other_company,
         services.schedule_activity(company, by=admin, subject="Bellen", party=stranger)
     assert "party" in exc.value.errors
     assert Activity.objects.count() == 0
+
+
+def test_round_robin_within_a_team(company):
+    from tests.crm.factories import a_team
+
+    reps = [a_rep(company) for _ in range(3)]
+    team = a_team(company, "Binnendienst", members=reps)
+    services.create_assignment_rule(company, name="Alles", team=team)
+    owners = [a_lead(company).owner_id for _ in range(5)]
+    ids = sorted(r.pk for r in reps)
+    assert owners == [ids[0], ids[1], ids[2], ids[0], ids[1]]
+    assert {lead.team_id for lead in Lead.objects.all()} == {team.pk}
+
+
+def test_team_visibility_reps_see_their_team_managers_see_the_teams_they_manage(company):
+    from kern.crm.selectors import visible_opportunities
+    from tests.crm.factories import a_team, an_opportunity
+
+    anna, bram, carl = a_rep(company), a_rep(company), a_rep(company)
+    boss = a_rep(company, "sales_manager")
+    north = a_team(company, "Noord", manager=boss, members=[anna, bram])
+    south = a_team(company, "Zuid", members=[carl])
+    a = an_opportunity(company, owner=anna, team=north)
+    b = an_opportunity(company, owner=bram, team=north)
+    c = an_opportunity(company, owner=carl, team=south)
+    assert set(visible_opportunities(anna, company)) == {a, b}
+    services.update_crm_settings(company, rep_visibility="own")
+    anna = type(anna).objects.get(pk=anna.pk)
+    assert set(visible_opportunities(anna, company)) == {a}
+    assert set(visible_opportunities(boss, company)) == {a, b}
+    services.update_crm_settings(company, rep_visibility="all")
+    assert set(visible_opportunities(type(carl).objects.get(pk=carl.pk), company)) == {a, b, c}

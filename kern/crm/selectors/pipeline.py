@@ -141,8 +141,6 @@ def weighted_forecast(
     begin = months_list[0]
     end = month_starts(months_list[-1], 2)[1]
     group = {"rep": "owner_id", "team": "team_id", "total": None}[by]
-    if group == "team" and not any(f.name == "team" for f in Opportunity._meta.fields):
-        group = None
     base = visible_opportunities(user, company)
     weighted = ExpressionWrapper(
         F("expected_revenue") * F("probability"), output_field=DecimalField(max_digits=30, decimal_places=4)

@@ -49,37 +49,36 @@ def _team_ids(user: Any, company: Any) -> tuple[set[int], set[int]]:
     return teams_of(user, company)
 
 
+def _full_view(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False) or _roles(user) & FULL_VIEW_ROLES)
+
+
 def sees_everything(user: Any, company: Any) -> bool:
-    if getattr(user, "is_superuser", False) or _roles(user) & FULL_VIEW_ROLES:
-        return True
-    return crm_settings(company).rep_visibility == Visibility.ALL
+    return _full_view(user) or crm_settings(company).rep_visibility == Visibility.ALL
 
 
 def visibility_condition(user: Any, company: Any, *, leads: bool = False) -> Q | None:
     """The filter on owner/team for `user`, or None when the user sees every record."""
-    if sees_everything(user, company):
+    if _full_view(user):
         return None
     roles = _roles(user)
     if leads and "marketer" in roles:
+        return None
+    rule = crm_settings(company).rep_visibility
+    if rule == Visibility.ALL:
         return None
     member_of, manages = _team_ids(user, company)
     if "sales_manager" in roles and not manages:
         return None
     teams = set(manages)
-    if crm_settings(company).rep_visibility == Visibility.TEAM:
+    if rule == Visibility.TEAM:
         teams |= member_of
     condition = Q(owner_id=user.pk)
     if teams:
         condition |= Q(team_id__in=sorted(teams))
     if leads:
-        condition |= _unassigned()
+        condition |= Q(owner__isnull=True, team__isnull=True)
     return condition
-
-
-def _unassigned() -> Q:
-    if any(f.name == "team" for f in Lead._meta.fields):
-        return Q(owner__isnull=True, team__isnull=True)
-    return Q(owner__isnull=True)
 
 
 def visible_leads(user: Any, company: Any) -> QuerySet[Lead]:

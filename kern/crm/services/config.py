@@ -20,6 +20,7 @@ from kern.crm.models import (
     Visibility,
 )
 from kern.crm.services._common import acting, member, resolve
+from kern.sales.models import SalesTeam
 
 __all__ = [
     "create_assignment_rule",
@@ -151,16 +152,14 @@ def _assignment(rule: AssignmentRule, fields: dict[str, Any]) -> None:
     _set(rule, ASSIGNMENT_FIELDS - {"team", "user"}, fields)
     if "user" in refs:
         rule.user = member(rule.company_id, "user", refs["user"])
-    if "team" in refs and any(f.name == "team" for f in AssignmentRule._meta.fields):
-        rule.team = resolve(
-            AssignmentRule._meta.get_field("team").related_model, rule.company_id, "team", refs["team"]
-        )
+    if "team" in refs:
+        rule.team = resolve(SalesTeam, rule.company_id, "team", refs["team"])
     rule.countries = ",".join(c.strip().upper() for c in rule.countries.split(",") if c.strip())
     rule.industries = ",".join(i.strip().lower() for i in rule.industries.split(",") if i.strip())
     bad = [i for i in rule.industries.split(",") if i and i not in Industry.values]
     if bad:
         raise CrmValidationError.on("industries", f"unknown industries: {', '.join(bad)}")
-    if rule.user_id is None and getattr(rule, "team_id", None) is None:
+    if rule.user_id is None and rule.team_id is None:
         raise CrmValidationError.on("user", "give a rep or a team to assign to")
 
 

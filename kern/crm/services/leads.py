@@ -37,6 +37,7 @@ from kern.crm.selectors import (
 from kern.crm.services._common import acting, member, resolve, text
 from kern.parties import services as party_services
 from kern.parties.models import ContactPerson, Party, PartyKind
+from kern.sales.models import SalesTeam
 
 __all__ = [
     "LEAD_FIELDS",
@@ -121,8 +122,8 @@ def create_lead(
     lead = Lead(company=company, number="pending", **data)
     lead.owner = member(company.pk, "owner", owner)
     lead.form = fields.get("form")
-    if team is not None and _has_teams():
-        lead.team = resolve(_team_model(), company.pk, "team", team)
+    if team is not None:
+        lead.team = resolve(SalesTeam, company.pk, "team", team)
     if lead.consent and lead.consent_at is None:
         lead.consent_at = timezone.now()
     _check(lead)
@@ -140,13 +141,12 @@ def update_lead(lead: Lead, *, by: Any = None, **fields: Any) -> Lead:
     if lead.status == LeadStatus.QUALIFIED:
         raise _already_converted(lead)
     owner = fields.pop("owner", lead.owner)
-    team = fields.pop("team", getattr(lead, "team", None))
+    team = fields.pop("team", lead.team)
     data = _clean_fields(fields)
     for name, value in data.items():
         setattr(lead, name, value)
     lead.owner = member(lead.company_id, "owner", owner)
-    if _has_teams():
-        lead.team = resolve(_team_model(), lead.company_id, "team", team)
+    lead.team = resolve(SalesTeam, lead.company_id, "team", team)
     if lead.consent and lead.consent_at is None:
         lead.consent_at = timezone.now()
     _check(lead)
@@ -244,14 +244,6 @@ def record_engagement(
 # --- assignment ---------------------------------------------------------------------------
 
 
-def _has_teams() -> bool:
-    return any(f.name == "team" for f in Lead._meta.fields)
-
-
-def _team_model() -> Any:
-    return Lead._meta.get_field("team").related_model
-
-
 def _auto_assign(lead: Lead) -> None:
     rule = matching_assignment_rule(lead)
     if rule is None:
@@ -259,7 +251,7 @@ def _auto_assign(lead: Lead) -> None:
     # The rule row is locked so two leads arriving together go to different reps.
     rule = type(rule).objects.select_for_update().get(pk=rule.pk)
     owner_id = rule.user_id
-    team_id = getattr(rule, "team_id", None)
+    team_id = rule.team_id
     if team_id is not None:
         members = team_member_ids(rule.team)
         if members:
@@ -300,8 +292,8 @@ def assign_lead(lead: Lead, *, owner: Any = None, team: Any = None, by: Any = No
         fields: dict[str, Any] = {}
         if owner is not None:
             fields["owner_id"] = member(lead.company_id, "owner", owner).pk
-        if team is not None and _has_teams():
-            fields["team_id"] = resolve(_team_model(), lead.company_id, "team", team).pk
+        if team is not None:
+            fields["team_id"] = resolve(SalesTeam, lead.company_id, "team", team).pk
         _apply_assignment(lead, fields)
     return lead
 
@@ -374,7 +366,7 @@ def convert_lead(
                 expected_revenue=lead.expected_revenue if expected_revenue is None else expected_revenue,
                 expected_close_date=expected_close_date,
                 owner=owner or lead.owner or by,
-                team=getattr(lead, "team", None),
+                team=lead.team,
                 source=lead.source,
                 description=lead.description,
             )

@@ -23,6 +23,7 @@ from kern.crm.services._common import acting, member, resolve, text
 from kern.crm.services.setup import install_crm_defaults
 from kern.parties import services as party_services
 from kern.parties.models import ContactPerson, Party
+from kern.sales.models import SalesTeam
 
 __all__ = [
     "OPPORTUNITY_FIELDS",
@@ -48,10 +49,6 @@ OPPORTUNITY_FIELDS = {
     "source",
     "description",
 }
-
-
-def _has_teams() -> bool:
-    return any(f.name == "team" for f in Opportunity._meta.fields)
 
 
 def _apply(opp: Opportunity, fields: dict[str, Any]) -> None:
@@ -85,10 +82,8 @@ def _apply(opp: Opportunity, fields: dict[str, Any]) -> None:
         opp.expected_close_date = fields["expected_close_date"] or None
     if "owner" in fields:
         opp.owner = member(company_id, "owner", fields["owner"])
-    if "team" in fields and _has_teams():
-        opp.team = resolve(
-            Opportunity._meta.get_field("team").related_model, company_id, "team", fields["team"]
-        )
+    if "team" in fields:
+        opp.team = resolve(SalesTeam, company_id, "team", fields["team"])
     if "source" in fields:
         opp.source = fields["source"] or ""
     if "description" in fields:

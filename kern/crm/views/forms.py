@@ -73,6 +73,7 @@ class LeadEditForm(ui.KernModelForm):
             "employees",
             "expected_revenue",
             "owner",
+            "team",
             "consent",
             "description",
         ]
@@ -91,6 +92,7 @@ class OpportunityEditForm(ui.KernModelForm):
             "currency",
             "expected_close_date",
             "owner",
+            "team",
             "description",
         ]
 

@@ -86,15 +86,16 @@ class LeadPages(CrmResource):
         "source",
         "score",
         "owner",
+        "team",
         "country",
         "industry",
         "created_at",
     ]
     default_columns = ["number", "title", "organisation", "person", "status", "score", "owner", "created_at"]
     search_fields = ["number", "title", "organisation", "last_name", "first_name", "email", "phone"]
-    filters = ["status", "source", "owner", "industry", "created_at"]
+    filters = ["status", "source", "owner", "team", "industry", "created_at"]
     detail_fields = [
-        (_("Lead"), ["number", "title", "status", "source", "owner", "score", "created_at"]),
+        (_("Lead"), ["number", "title", "status", "source", "owner", "team", "score", "created_at"]),
         (_("Who"), ["organisation", "first_name", "last_name", "job_title", "email", "phone", "website"]),
         (_("Where"), ["street", "postcode", "city", "country", "industry", "employees"]),
         (_("Value and consent"), ["expected_revenue", "consent", "consent_at", "description"]),
@@ -224,6 +225,7 @@ class OpportunityPages(CrmResource):
         ui.Column("weighted", _("Weighted"), value=lambda o: o.weighted_revenue, numeric=True),
         "expected_close_date",
         "owner",
+        "team",
         "closed_on",
         "created_at",
     ]
@@ -239,9 +241,12 @@ class OpportunityPages(CrmResource):
         "owner",
     ]
     search_fields = ["number", "name", "party__name"]
-    filters = ["status", "stage", "owner", "expected_close_date", "closed_on"]
+    filters = ["status", "stage", "owner", "team", "expected_close_date", "closed_on"]
     detail_fields = [
-        (_("Opportunity"), ["number", "name", "party", "contact", "owner", "status", "source", "lead"]),
+        (
+            _("Opportunity"),
+            ["number", "name", "party", "contact", "owner", "team", "status", "source", "lead"],
+        ),
         (
             _("Pipeline"),
             [
