@@ -10,6 +10,7 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from kern.core.events import subscribe
         from kern.core.numbering import register_scheme
+        from kern.core.registry import register_file_import
         from kern.inventory import events as inventory_events
         from kern.payments import events as payments_events
         from kern.purchasing import events, services
@@ -27,6 +28,13 @@ class PurchasingConfig(AppConfig):
         subscribe(inventory_events.OPERATION_CANCELLED, services.record_receipt_cancelled)
         # payments settle the bills
         subscribe(payments_events.OPEN_ITEM_SETTLED, services.record_bill_payment)
+        register_file_import("ubl", _import_ubl)
         # documents leave the building only after commit
         subscribe(events.ORDER_SENT, services.mail_order, after_commit=True)
         subscribe(events.RFQ_SENT, services.mail_rfq, after_commit=True)
+
+
+def _import_ubl(company, path, *, user=None, options=None, stdout=None) -> int:
+    from kern.purchasing.importers import run_ubl_import
+
+    return run_ubl_import(company, path, user=user, options=options, stdout=stdout)

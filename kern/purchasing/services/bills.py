@@ -203,8 +203,8 @@ def create_bill(
     if order is not None and order.vendor_id != vendor.pk:
         raise invalid("purchase_order", f"{order.number} is an order of {order.vendor}, not of {vendor}")
     bill = VendorBill(company=company, vendor=vendor, source=source, entered_by_id=user_id(by), **values)
-    validated(bill, exclude=["entered_by", "approved_by", "variance_approved_by"])
     _check_duplicate(bill)
+    validated(bill, exclude=["entered_by", "approved_by", "variance_approved_by"])
     with atomic(), acting(by):
         _save_bill(bill)
         for position, data in enumerate(lines, start=1):
@@ -233,8 +233,8 @@ def update_bill(bill: VendorBill, *, by: Any = None, **fields: Any) -> VendorBil
         raise invalid("purchase_order", f"{order.number} is an order of {order.vendor}, not of {bill.vendor}")
     for name, value in values.items():
         setattr(bill, name, value)
-    validated(bill, exclude=["entered_by", "approved_by", "variance_approved_by"])
     _check_duplicate(bill)
+    validated(bill, exclude=["entered_by", "approved_by", "variance_approved_by"])
     with atomic(), acting(by):
         _save_bill(bill)
         _recompute(bill)
