@@ -26,7 +26,7 @@ def _log_in(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
-def test_a_sales_rep_works_through_the_day(browser, live_server, screenshot):
+def test_a_sales_rep_works_through_the_day(browser, seeded, live_server, screenshot):
     base = live_server.url
     company = a_company("Kern Demo BV")
     a_customer(company, "Bestaande Klant BV")

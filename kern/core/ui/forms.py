@@ -28,8 +28,8 @@ def style_form(form: forms.BaseForm) -> forms.BaseForm:
         if isinstance(widget, forms.DateInput):
             widget.input_type = "date"
             widget.format = "%Y-%m-%d"
-        if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
+        if isinstance(widget, forms.Textarea) and str(widget.attrs.get("rows")) == "10":
+            widget.attrs["rows"] = 3  # Django's default of 10 is far too tall
         if field.help_text:
             widget.attrs["aria-describedby"] = f"{form.auto_id % name if form.auto_id else name}_help"
         # form._errors, not form.errors: styling must never run the validation early.

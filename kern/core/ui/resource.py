@@ -38,6 +38,7 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from kern.core import selectors, services
@@ -437,6 +438,12 @@ def build_filterset(model: type[Model], names: list[str]) -> type[django_filters
                 field_name=name,
                 label=f.verbose_name,
                 widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+            )
+        elif kind == "BooleanField":
+            attrs[name] = django_filters.BooleanFilter(
+                field_name=name,
+                label=f.verbose_name,
+                widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
             )
         elif kind in {"CharField", "TextField", "EmailField"} and not f.choices:
             attrs[name] = django_filters.CharFilter(
