@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -43,3 +44,11 @@ def balance(company, role: str) -> Decimal:
     account = account_for(company, role)
     totals = JournalLine.objects.filter(account=account).aggregate(d=Sum("debit"), c=Sum("credit"))
     return (totals["d"] or Decimal("0")) - (totals["c"] or Decimal("0"))
+
+
+YEAR = dt.date.today().year
+
+
+def D(month: int, day: int) -> dt.date:
+    """A day of the current (open) fiscal year."""
+    return dt.date(YEAR, month, day)

@@ -3,7 +3,6 @@ the order's progress, sending it by e-mail, cancelling and closing."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -16,7 +15,7 @@ from kern.purchasing import services
 from kern.purchasing.exceptions import ApprovalLimitExceeded, PurchasingConflict
 from kern.purchasing.models import OrderStatus, PurchaseOrder
 from tests.builders import a_user
-from tests.purchasing.helpers import balance, open_receipt, receive
+from tests.purchasing.helpers import D, balance, open_receipt, receive
 
 pytestmark = pytest.mark.django_db
 S = OrderStatus
@@ -33,16 +32,14 @@ def test_prices_come_from_the_vendors_terms_with_quantity_breaks(company, vendor
     services.set_vendor_price(
         company, vendor=vendor, product=chair, unit_price="38.50", min_quantity=50, vendor_sku="J-CH-50"
     )
-    small = an_order(
-        company, vendor, {"product": chair, "quantity": 10}, by=buyer, order_date=dt.date(2026, 3, 2)
-    )
+    small = an_order(company, vendor, {"product": chair, "quantity": 10}, by=buyer, order_date=D(3, 2))
     big = an_order(company, vendor, {"product": chair, "quantity": 60}, by=buyer)
     line = small.lines.get()
     assert (line.unit_price, line.net_amount, line.tax_code, line.expected_date) == (
         Decimal("42.000000"),
         Decimal("420.00"),
         "I21",
-        dt.date(2026, 3, 7),
+        D(3, 7),
     )
     assert (small.untaxed_amount, small.tax_amount, small.total_amount) == (
         Decimal("420.00"),

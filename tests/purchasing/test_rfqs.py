@@ -3,7 +3,6 @@ turned into purchase orders and into the vendors' price lists."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from kern.purchasing import selectors, services
 from kern.purchasing.exceptions import PurchasingConflict
 from kern.purchasing.models import RfqStatus, RfqVendorStatus, VendorPrice
 from tests.builders import a_vendor
+from tests.purchasing.helpers import D
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def rfq(company, vendor, chair, table, buyer):
     return services.create_rfq(
         company,
         by=buyer,
-        deadline=dt.date(2026, 3, 20),
+        deadline=D(3, 20),
         lines=[{"product": chair, "quantity": 20}, {"product": table, "quantity": 4}],
         vendors=[vendor, meubel, far],
     )
@@ -55,7 +55,7 @@ def test_the_rfq_is_mailed_to_every_invited_vendor_with_an_address(
 
 
 def test_answers_are_compared_per_line_in_the_company_currency(rfq, buyer):
-    set_exchange_rate("USD", "1.2500", on=dt.date(2026, 1, 1))
+    set_exchange_rate("USD", "1.2500", on=D(1, 1))
     services.send_rfq(rfq, by=buyer)
     quote(rfq, "Houthandel Jansen", {"CHAIR": ("39.00", 10), "TABLE": ("150.00", 10)})
     quote(rfq, "Meubelfabriek", {"CHAIR": ("39.00", 5), "TABLE": ("155.00", 5)})

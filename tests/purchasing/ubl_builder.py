@@ -49,7 +49,7 @@ class Invoice:
     seller: Party
     buyer: Party
     lines: list[Line]
-    issue_date: dt.date = field(default_factory=lambda: dt.date(2026, 3, 2))
+    issue_date: dt.date = field(default_factory=lambda: dt.date(dt.date.today().year, 3, 2))
     due_date: dt.date | None = None
     currency: str = "EUR"
     order_reference: str = ""
