@@ -131,6 +131,10 @@ def customer_360(party: Party, user: Any) -> Customer360:
         view.credit_limit = party.credit_limit or ZERO
         erp.fill(view, party)
         since = [d for d in (view.customer_since, won["first"]) if d is not None]
-        view.customer_since = min(since) if since else None
+        view.customer_since = (
+            min(since)
+            if since
+            else (timezone.localtime(party.created_at).date() if party.is_customer else None)
+        )
         view.credit_status = credit_status(view.credit_limit, view.credit_used)
     return view

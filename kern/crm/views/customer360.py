@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kern.core import ui
 from kern.crm import selectors
 from kern.parties.models import Party
 
@@ -23,6 +26,16 @@ def page(request: HttpRequest, pk: int) -> HttpResponse:
     if party is None:
         raise Http404
     view = selectors.customer_360(party, request.user)
+    for section in (
+        "open_quotes",
+        "orders",
+        "deliveries_in_transit",
+        "open_invoices",
+        "last_payments",
+        "open_tickets",
+    ):
+        rows = getattr(view, section)
+        setattr(view, section, [replace(d, url_label=ui.document_url(d.kind, d.id)) for d in rows])
     return render(
         request,
         "crm/customer360.html",
