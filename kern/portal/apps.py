@@ -6,3 +6,8 @@ class PortalConfig(AppConfig):
     name = "kern.portal"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from kern.portal.views import register_ui
+
+        register_ui()
