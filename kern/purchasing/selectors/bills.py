@@ -195,7 +195,7 @@ def match_bill(bill: VendorBill, *, policy: PurchasingPolicy | None = None) -> M
                         blocking=True,
                         text=(
                             f"line {ln.position} ({ol.product.sku}): unit price {_fmt(quantize(bill_price, currency, places=4))} "
-                            f"{currency} is {_fmt(quantize(difference, currency, places=4))} ({percent:.1f}%) above the "
+                            f"{currency} is {_fmt(quantize(difference, currency, places=4))} ({quantize(percent, places=1)}%) above the "
                             f"order's {_fmt(quantize(order_price, currency, places=4))} (tolerance "
                             f"{_fmt(policy.price_tolerance_percent)}%): {quantize(value, base)} {base} on "
                             f"{_fmt(abs(qty))} {ol.uom.code}"
@@ -205,7 +205,7 @@ def match_bill(bill: VendorBill, *, policy: PurchasingPolicy | None = None) -> M
                         expected=str(order_price),
                         actual=str(bill_price),
                         variance=str(quantize(value, base)),
-                        percent=f"{percent:.2f}",
+                        percent=str(quantize(percent, places=2)),
                     )
                 )
     for ol_id, qty in billed_now.items():
