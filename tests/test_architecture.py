@@ -34,6 +34,8 @@ CORE_PUBLIC = PUBLIC | {
     "mail",
     "xml",
     "exports",
+    "demo",
+    "reference",
 }
 ASSEMBLERS = {"kern/api.py", "kern/urls.py", "kern/settings.py"}
 SIGNALS = {"post_save", "pre_save", "post_delete", "pre_delete", "m2m_changed"}

@@ -20,7 +20,7 @@ KERN = [sys.executable, "-m", "kern"]
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_"))}
     env.update(
         {
             "KERN_VAR_DIR": str(tmp_path),

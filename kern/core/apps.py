@@ -9,8 +9,11 @@ def _sync_roles_after_migrate(sender: AppConfig, using: str = "default", **kwarg
     # Permissions are created per app after its migrations; sync once the last app is done.
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender.name == with_models[-1].name:
+        from kern.core.registry import REFERENCE_DATA
         from kern.core.roles import sync_roles
 
+        for seed in REFERENCE_DATA:
+            seed(using)
         sync_roles(using=using)
 
 
@@ -22,9 +25,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from kern.core import audit, dbguard  # noqa: F401 -- dbguard registers the SQLite guard function
         from kern.core.demo import load_core
-        from kern.core.registry import register_demo_step
+        from kern.core.reference import seed_currencies
+        from kern.core.registry import register_demo_step, register_reference_data
 
         audit.connect()
+        register_reference_data(seed_currencies)
         register_demo_step("core", load_core, order=10)
         post_migrate.connect(_sync_roles_after_migrate, dispatch_uid="kern-sync-roles")
         from kern.core.views import register_ui

@@ -15,11 +15,13 @@ __all__ = [
     "DEMO_STEPS",
     "EXPORTS",
     "FILE_IMPORTS",
+    "REFERENCE_DATA",
     "DemoStep",
     "register_benchmark",
     "register_demo_step",
     "register_export",
     "register_file_import",
+    "register_reference_data",
 ]
 
 
@@ -63,3 +65,16 @@ def register_export(kind: str, runner: Callable[..., Any]) -> None:
     runner(argv: list[str], *, stdout, stderr) -> exit code; it parses its own options.
     """
     EXPORTS[kind] = runner
+
+
+REFERENCE_DATA: list[Callable[[str], Any]] = []
+
+
+def register_reference_data(seed: Callable[[str], Any]) -> None:
+    """An idempotent seeder of rows every database needs (currencies, units…): seed(using).
+
+    Migrations install them once; these seeders run again after every `migrate` and after a
+    `flush` (which empties the tables between transactional tests), so the rows are always there.
+    """
+    if seed not in REFERENCE_DATA:
+        REFERENCE_DATA.append(seed)

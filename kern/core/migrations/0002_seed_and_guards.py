@@ -4,17 +4,9 @@ from django.db import migrations
 
 
 def seed_currencies(apps, schema_editor):
-    from kern.core.data.iso4217 import CURRENCIES
+    from kern.core.reference import seed_currencies as seed
 
-    Currency = apps.get_model("core", "Currency")
-    symbols = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF"}
-    Currency.objects.bulk_create(
-        [
-            Currency(code=code, numeric_code=num, minor_units=minor, name=name, symbol=symbols.get(code, ""))
-            for code, (num, minor, name) in CURRENCIES.items()
-        ],
-        ignore_conflicts=True,
-    )
+    seed(schema_editor.connection.alias, apps.get_model("core", "Currency"))
 
 
 def create_role_groups(apps, schema_editor):
