@@ -338,7 +338,12 @@ def invoice_pdf(request: HttpRequest, access: Any, invoice: Any) -> HttpResponse
 
 @portal_page()
 def invoice_ubl(request: HttpRequest, access: Any, invoice: Any) -> HttpResponse:
-    response = HttpResponse(ubl_for(invoice), content_type="application/xml")
+    try:
+        body = ubl_for(invoice)
+    except KernError as exc:  # e.g. the company has no VAT number yet: say so, never a 500
+        messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("portal:invoices"))
+    response = HttpResponse(body, content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.xml"'
     return response
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from django.test import Client
 
-from kern.core.services import add_attachment
+from kern.core.services import add_attachment, update_company
 from kern.parties import services as parties
 from kern.portal import services as portal
 from kern.portal.models import PortalInvitation
@@ -23,7 +23,10 @@ def a_portal_customer(
     """A customer, a contact with a portal login and a signed-in browser; with `documents`, also
     a sent quote, a confirmed order, a posted invoice, a ticket with an internal note and a file."""
     w = SimpleNamespace(company=company)
-    w.customer = a_customer(company, name)
+    w.customer = a_customer(company, name, kvk_number="12345678")
+    parties.add_address(
+        w.customer, kind="billing", street="Dorpsstraat 1", postcode="3511 AB", city="Utrecht"
+    )
     email = email or f"{name.split()[-1].lower()}@{name.split()[0].lower()}.test"
     w.contact = parties.add_contact(w.customer, first_name="Anna", last_name=name.split()[-1], email=email)
     invite = portal.invite_contact(w.contact)
@@ -37,6 +40,8 @@ def a_portal_customer(
     w.browser = Client()
     w.browser.force_login(w.user)
     if documents:
+        if not company.iban:
+            update_company(company, vat_id="NL123456782B01", iban="NL91ABNA0417164300", bic="ABNANL2A")
         hour = a_product(
             company, name="Advies", type="service", sale_price=Decimal("95.00"), cost=Decimal("0")
         )
