@@ -22,6 +22,9 @@ class PaymentsConfig(AppConfig):
         register_file_import("camt053", import_camt053)
         register_file_import("bank-csv", import_bank_csv)
         register_demo_step("payments", _demo, order=70)
+        from kern.payments.views import register_ui
+
+        register_ui()
 
 
 def _demo(ctx, progress) -> None:
