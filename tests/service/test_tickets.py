@@ -244,3 +244,22 @@ def test_canned_replies_fill_in_the_ticket(company, desk):
     )
     text = services.render_canned_reply(reply, ticket, agent=agent)
     assert text == f"Beste Anna de Vries, over {ticket.number}: {{onbekend}} — {agent.username}"
+
+
+@pytest.mark.django_db
+def test_the_periodic_command_escalates(company, desk):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    an_agent(company)
+    a_ticket(company, now=MONDAY_9 - dt.timedelta(days=30))
+    out = StringIO()
+    call_command("service_desk", "escalate", stdout=out)
+    assert out.getvalue().strip() == "at_risk=0 breached=1"
+    out = StringIO()
+    call_command("service_desk", "poll-mail", stdout=out)
+    assert out.getvalue().strip() == "nothing to do"
+    with pytest.raises(CommandError):
+        call_command("service_desk", "escalate", "--every", "-1")
