@@ -281,7 +281,14 @@ class Requisition(CompanyOwned):
         _("origin"), max_length=16, choices=RequisitionOrigin.choices, default=RequisitionOrigin.MANUAL
     )
     required_date = models.DateField(_("required by"), null=True, blank=True)
-    warehouse_id = models.BigIntegerField(_("warehouse"), null=True, blank=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
     reason = models.TextField(_("reason"), blank=True)
     requested_by = _user_fk(_("requested by"))
     approved_by = _user_fk(_("approved by"))
@@ -383,7 +390,14 @@ class Rfq(CompanyOwned):
     currency = models.ForeignKey(
         "core.Currency", on_delete=models.PROTECT, default="EUR", related_name="+", verbose_name=_("currency")
     )
-    warehouse_id = models.BigIntegerField(_("warehouse"), null=True, blank=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
     requisition = models.ForeignKey(
         Requisition,
         on_delete=models.SET_NULL,
@@ -581,7 +595,14 @@ class PurchaseOrder(CompanyOwned):
         related_name="+",
         verbose_name=_("payment term"),
     )
-    warehouse_id = models.BigIntegerField(_("warehouse"), null=True, blank=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("warehouse"),
+    )
     vendor_reference = models.CharField(_("vendor's reference"), max_length=60, blank=True)
     rfq = models.ForeignKey(
         Rfq, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders", verbose_name=_("RFQ")
