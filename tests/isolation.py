@@ -307,3 +307,50 @@ def _payments_builders() -> None:
 
 
 _payments_builders()
+
+
+# --- inventory ----------------------------------------------------------------------------------
+def _inventory_builders() -> None:
+    from kern.inventory import selectors as inventory_selectors
+    from kern.inventory import services as inventory
+
+    def wh(company: Any) -> Any:
+        return inventory_selectors.default_warehouse(company)
+
+    register(
+        "warehouse_id", lambda company: inventory.create_warehouse(company, code="GEHEIM", name="Geheim")
+    )
+    register(
+        "location_id", lambda company: inventory.create_location(wh(company).stock_location, name="Geheim")
+    )
+    register(
+        "lot_id", lambda company: inventory.create_lot(a_product(company, tracking="lot"), name="GEHEIM-1")
+    )
+    register(
+        "operation_id",
+        lambda company: inventory.create_operation(
+            company,
+            kind="receipt",
+            lines=[inventory.MoveSpec(a_product(company), Decimal("1"))],
+            confirm=False,
+        ),
+    )
+    register(
+        "reorder_rule_id",
+        lambda company: inventory.set_reorder_rule(
+            wh(company), a_product(company), min_quantity=Decimal("1"), max_quantity=Decimal("2")
+        ),
+    )
+    register("stock_count_id", lambda company: inventory.start_stock_count(wh(company)))
+    register_body("post", "/api/v1/inventory/operations/{operation_id}/scan", {"code": "GEHEIM"})
+    register_body(
+        "post",
+        "/api/v1/inventory/stock-counts/{stock_count_id}/lines",
+        {"location_id": 1, "product_id": 1, "quantity": "1"},
+    )
+    register_body(
+        "post", "/api/v1/inventory/stock-counts/{stock_count_id}/scan", {"code": "X", "location_id": 1}
+    )
+
+
+_inventory_builders()

@@ -129,6 +129,9 @@ class Warehouse(CompanyOwned):
         ordering = ["code"]
         verbose_name = _("warehouse")
         verbose_name_plural = _("warehouses")
+        # Stock levels and availability are read by more roles than manage the warehouse
+        # (sales reps: "inventory.view_stock*").
+        permissions = [("view_stock", _("Can see stock levels and availability"))]
         constraints = [models.UniqueConstraint(fields=["company", "code"], name="warehouse_unique_code")]
 
     def __str__(self) -> str:

@@ -77,6 +77,15 @@ ROUTE_FIELDS = (
 )
 
 
+def _qty(value: Any) -> Decimal:
+    """Sums come back as floats on SQLite and with their scale on PostgreSQL: give both 4 places."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.0001"))
+
+
+def _money(value: Any) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
 def _id(obj: Any) -> Any:
     return getattr(obj, "pk", obj)
 
@@ -202,7 +211,7 @@ def stock_levels(
     for pid in ids:
         on_hand, reserved = base.get(pid, (ZERO, ZERO))
         incoming, outgoing = moving.get(pid, (ZERO, ZERO))
-        result[pid] = StockLevel(on_hand or ZERO, reserved or ZERO, incoming or ZERO, outgoing or ZERO)
+        result[pid] = StockLevel(_qty(on_hand), _qty(reserved), _qty(incoming), _qty(outgoing))
     return result
 
 
@@ -227,7 +236,7 @@ def on_hand(product: Any, *, warehouse: Any = None, location: Location | None = 
         qs = qs.filter(location__warehouse_id=_id(warehouse))
     if location is not None:
         qs = qs.filter(subtree(location))
-    return qs.aggregate(total=Sum("quantity"))["total"] or ZERO
+    return _qty(qs.aggregate(total=Sum("quantity"))["total"])
 
 
 def stock_by_location(
@@ -321,7 +330,7 @@ def valuation_total(company: Any) -> Decimal:
         .exclude(remaining_quantity=0, remaining_value=0)
         .aggregate(v=Sum("remaining_value"))["v"]
     )
-    return (total or ZERO).quantize(Decimal("0.01"))
+    return _money(total)
 
 
 @dataclass
@@ -344,7 +353,7 @@ def stock_ageing(
     and each arrival's age puts its quantity in a bracket (0–30, 31–60, 61–90, over 90 days)."""
     on = on or timezone.localdate()
     levels = {
-        row["product_id"]: row["total"]
+        row["product_id"]: _qty(row["total"])
         for row in _quants(company, warehouse=warehouse).values("product_id").annotate(total=Sum("quantity"))
         if row["total"] and row["total"] > 0
     }
@@ -367,7 +376,7 @@ def stock_ageing(
     names = {p.pk: (p.sku, p.name) for p in Product.objects.filter(pk__in=list(levels)).only("sku", "name")}
     rows = []
     for pid, total in sorted(levels.items(), key=lambda kv: names.get(kv[0], ("", ""))[0]):
-        buckets = [ZERO] * (len(brackets) + 1)
+        buckets = [_qty(0)] * (len(brackets) + 1)
         left = total
         for date, qty in by_product.get(pid, ()):
             if left <= 0:
@@ -507,7 +516,7 @@ def returned_quantities(move_ids: list[int]) -> dict[int, Decimal]:
         .values("origin_move_id")
         .annotate(total=Sum("quantity"))
     )
-    return {r["origin_move_id"]: r["total"] for r in rows}
+    return {r["origin_move_id"]: _qty(r["total"]) for r in rows}
 
 
 def operations_for(company: Any, source_type: str, source_id: int) -> QuerySet[Operation]:
@@ -553,7 +562,7 @@ def delivered_quantities(company: Any, source_type: str, source_ids: Iterable[in
             ),
         )
     )
-    return {r["source_id"]: r["out"] - r["back"] for r in rows}
+    return {r["source_id"]: _qty(r["out"]) - _qty(r["back"]) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -620,5 +629,4 @@ def valuation_reconciliation(company: Any) -> Reconciliation:
     totals = JournalLine.objects.filter(company_id=_id(company), account=account).aggregate(
         debit=Sum("debit"), credit=Sum("credit")
     )
-    ledger = (totals["debit"] or ZERO) - (totals["credit"] or ZERO)
-    return Reconciliation(valuation_total(company), ledger.quantize(Decimal("0.01")))
+    return Reconciliation(valuation_total(company), _money(totals["debit"]) - _money(totals["credit"]))

@@ -41,6 +41,7 @@ from kern.inventory.services.shipping import (
     pack,
     pick,
     pick_move,
+    scan_pick,
     ship_delivery,
     validate_operation,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "reserve_stock",
     "return_operation",
     "scan_count",
+    "scan_pick",
     "scrap_stock",
     "set_reorder_rule",
     "ship_delivery",

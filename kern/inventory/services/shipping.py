@@ -23,9 +23,10 @@ from kern.catalog.models import Product, ProductType, TrackingMode
 from kern.core import audit
 from kern.core.db import atomic
 from kern.core.events import emit
-from kern.core.exceptions import Conflict, InvalidTransition, ValidationFailed
+from kern.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
 from kern.core.numbering import next_number
 from kern.core.workflow import transition
+from kern.inventory import selectors
 from kern.inventory.events import (
     EVENT_FOR_KIND,
     MoveDone,
@@ -37,6 +38,7 @@ from kern.inventory.exceptions import (
     InvalidQuantity,
     LotRequired,
     OverShipment,
+    UnknownCode,
     UnknownLot,
 )
 from kern.inventory.models import (
@@ -58,7 +60,6 @@ from kern.inventory.services._moves import (
     S,
     _acting,
     _holds_stock,
-    _load_locations,
     _restored_on_error,
     _set_quantity_from,
     _split,
@@ -67,7 +68,15 @@ from kern.inventory.services._moves import (
 )
 from kern.inventory.services._valuation import ZERO
 
-__all__ = ["PickLine", "pack", "pick", "pick_move", "ship_delivery", "validate_operation"]
+__all__ = [
+    "PickLine",
+    "pack",
+    "pick",
+    "pick_move",
+    "scan_pick",
+    "ship_delivery",
+    "validate_operation",
+]
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,35 @@ def pick_move(move: Move, *, quantity: Decimal, lot: Lot | None = None, by: Any 
         if operation.status in (S.READY, S.WAITING):
             transition(operation, to=S.PICKED, by=by)
     return move
+
+
+def scan_pick(operation: Operation, code: str, *, quantity: Decimal = Decimal("1"), by: Any = None) -> Move:
+    """A scan on the pick screen: a product barcode or SKU, a lot or a serial number adds
+    `quantity` to what was picked of the matching reserved line (swapping to the scanned lot)."""
+    try:
+        found = selectors.resolve_code(operation.company_id, code)
+    except NotFound:
+        raise UnknownCode(
+            f"{code}: no product, lot or serial number", errors={"code": [f"unknown code {code}"]}
+        ) from None
+    if found.kind == "location":
+        raise ValidationFailed.on("code", f"{code} is a location; scan a product, lot or serial number")
+    product = found.product
+    moves = list(
+        operation.moves.filter(status=M.RESERVED, product=product)
+        .select_related("product", "lot", "operation")
+        .order_by("id")
+    )
+    if not moves:
+        raise ValidationFailed.on(
+            "code", f"{product.sku} is not (or no longer) reserved on {operation.number}"
+        )
+    if product.tracking != TrackingMode.NONE and found.lot is None:
+        raise LotRequired(f"{product.sku}: scan the lot or serial number", errors={"code": ["scan the lot"]})
+    open_moves = [m for m in moves if m.picked < m.quantity]
+    same_lot = [m for m in open_moves if found.lot is None or m.lot_id == found.lot.pk]
+    target = (same_lot or open_moves or moves)[0]
+    return pick_move(target, quantity=quantity, lot=found.lot, by=by)
 
 
 def _swap_lot(move: Move, lot: Lot) -> Move:
@@ -260,15 +298,16 @@ def validate_operation(
         transition(operation, to=S.DONE, by=by, fields=fields)
         moves = list(
             Move.objects.filter(operation_id=operation.pk, status__in=[M.DRAFT, M.WAITING, M.RESERVED])
-            .select_related("product__category")
+            .select_related("product__category", "location_from", "location_to")
             .order_by("id")
         )
         if not moves:
             raise ValidationFailed.on("lines", f"{operation.number} has no lines to process")
         warehouse = operation._state.fields_cache.get("warehouse")
-        locations = _load_locations(
-            {m.location_from_id for m in moves} | {m.location_to_id for m in moves}, {}
-        )
+        locations: dict[int, Location] = {}
+        for move in moves:
+            locations[move.location_from_id] = move.location_from
+            locations[move.location_to_id] = move.location_to
         lines, rest = _done_quantities(operation, seen, moves, quantities, locations, force=force)
         _check_tracking(operation.company_id, lines)
         # Goods leaving stock: the reserved quant (or, for unreserved lines that may go negative,
