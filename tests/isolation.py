@@ -354,3 +354,126 @@ def _inventory_builders() -> None:
 
 
 _inventory_builders()
+
+
+# --- sales --------------------------------------------------------------------------------------
+
+
+def _sales_builders() -> None:
+    from kern.inventory import services as inventory
+    from kern.sales import services as sales
+
+    def an_order(company: Any, *, ship: bool = False) -> Any:
+        product = a_product(company)
+        inventory.adjust_stock(
+            company, lines=[inventory.MoveSpec(product, Decimal("5"), unit_cost=Decimal("1"))]
+        )
+        order = sales.create_order(
+            company, customer=a_customer(company), lines=[{"product": product.pk, "quantity": 2}]
+        )
+        if ship:
+            sales.confirm_order(order)
+            sales.ship_order(order)
+        return order
+
+    def a_return(company: Any) -> Any:
+        order = an_order(company, ship=True)
+        return sales.create_return(order, lines=[{"line": order.lines.get().pk, "quantity": 1}])
+
+    register("sales_team_id", lambda company: sales.create_team(company, name="Geheim"))
+    register(
+        "quote_id",
+        lambda company: sales.create_quote(
+            company, customer=a_customer(company), lines=[{"product": a_product(company).pk, "quantity": 1}]
+        ),
+    )
+    register("order_id", an_order)
+    register(
+        "invoice_id",
+        lambda company: sales.create_invoice(
+            company,
+            customer=a_customer(company),
+            lines=[{"description": "Geheim", "quantity": 1, "unit_price": "10"}],
+        ),
+    )
+    register("return_id", a_return)
+    NOT_COMPANY_ROWS.add("token")
+    register_body("post", "/api/v1/quotes/{quote_id}/accept", {"name": "Geheim"})
+    register_body(
+        "post", "/api/v1/sales-orders/{order_id}/returns", {"lines": [{"line": 1, "quantity": "1"}]}
+    )
+
+
+_sales_builders()
+
+
+def _payments_builders() -> None:
+    """Rows of payments: open items, payments, statements and their lines, runs, letters."""
+    import datetime as dt
+
+    from kern.parties import services as parties
+    from kern.payments import services as payments
+    from kern.payments.formats.camt053 import ParsedLine, ParsedStatement, render_camt053
+    from tests.builders import a_vendor, an_open_item
+
+    def an_item(company: Any) -> Any:
+        return an_open_item(company, a_customer(company), "10.00")
+
+    def a_payment(company: Any) -> Any:
+        return payments.receive_payment(
+            company, party=a_customer(company), amount=Decimal("5.00"), on=dt.date.today()
+        )
+
+    from kern.payments.models import BankJournal
+
+    counter = iter(range(1, 10**6))
+
+    def a_bank(company: Any) -> Any:
+        return BankJournal.objects.filter(company=company, iban="NL91ABNA0417164300").first() or (
+            payments.create_bank_journal(company, name="Geheim", iban="NL91ABNA0417164300")
+        )
+
+    def a_statement(company: Any) -> Any:
+        bank = a_bank(company)
+        today = dt.date.today()
+        n = next(counter)
+        data = render_camt053(
+            ParsedStatement(
+                reference=f"GEHEIM-{company.pk}-{n}",
+                iban=bank.iban,
+                currency="EUR",
+                date=today,
+                lines=[
+                    ParsedLine(
+                        booking_date=today, amount=Decimal(f"7.{n:02d}"), currency="EUR", remittance="x"
+                    )
+                ],
+            )
+        )
+        return payments.import_bank_statement(company, data).statements[0]
+
+    def a_run(company: Any) -> Any:
+        a_bank(company)
+        vendor = a_vendor(company)
+        parties.add_bank_account(vendor, iban="NL20INGB0001234567")
+        an_open_item(company, vendor, "10.00", kind="payable", due_days=0)
+        return payments.propose_payment_run(company, execution_date=dt.date.today())
+
+    def a_letter(company: Any) -> Any:
+        an_open_item(company, a_customer(company), "10.00", on=dt.date.today() - dt.timedelta(days=60))
+        return payments.send_dunning_letters(company)[0]
+
+    register("open_item_id", an_item)
+    register("payment_id", a_payment)
+    register("statement_id", a_statement)
+    register("line_id", lambda company: a_statement(company).lines.get())
+    register("run_id", a_run)
+    register("letter_id", a_letter)
+    register_body("post", "/api/v1/open-items/{open_item_id}/offset", {"counterpart_id": 1})
+    register_body("post", "/api/v1/payments/{payment_id}/reverse", {})
+    register_body("post", "/api/v1/statement-lines/{line_id}/reconcile", {"party_id": 1})
+    register_body("post", "/api/v1/statement-lines/{line_id}/match-payment", {"payment_id": 1})
+    register_body("post", "/api/v1/statement-lines/{line_id}/book", {"account": "4610"})
+
+
+_payments_builders()

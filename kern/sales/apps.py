@@ -26,6 +26,9 @@ class SalesConfig(AppConfig):
         subscribe(DELIVERY_DONE, on_stock_operation_done)
         subscribe(RETURN_DONE, on_stock_operation_done)
         subscribe(OPEN_ITEM_SETTLED, on_open_item_settled)
+        from kern.sales.views import register_ui
+
+        register_ui()
 
 
 def _bench(argv: list[str]) -> int:

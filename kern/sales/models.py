@@ -558,7 +558,8 @@ class Invoice(CompanyOwned):
                 fields=["company", "kind", "number"], condition=~Q(number=""), name="invoice_unique_number"
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | ~Q(number=""), name="invoice_posted_has_number"
+                condition=Q(status__in=["draft", "cancelled"]) | ~Q(number=""),
+                name="invoice_posted_has_number",
             ),
         ]
         indexes = [

@@ -64,18 +64,25 @@ class LineInput:
     options: list[Any] | None = None  # option ids or codes ("frame.oak"); None: the defaults
 
     @classmethod
-    def of(cls, value: Any) -> LineInput:
+    def of(cls, value: Any, index: int = 0) -> LineInput:
+        where = f"lines[{index}]"
         if isinstance(value, LineInput):
             return value
         if isinstance(value, dict):
-            unknown = set(value) - set(cls.__dataclass_fields__)
+            unknown = sorted(set(value) - set(cls.__dataclass_fields__))
             if unknown:
                 raise SalesInvalid(
-                    f"lines: unknown field {sorted(unknown)[0]}",
-                    errors={sorted(unknown)[0]: ["unknown field"]},
+                    f"{where}.{unknown[0]}: unknown field",
+                    errors={f"{where}.{unknown[0]}": ["unknown field"]},
+                )
+            if value.get("product") in (None, ""):
+                raise SalesInvalid(
+                    f"{where}.product: choose a product", errors={f"{where}.product": ["choose a product"]}
                 )
             return cls(**value)
-        raise SalesInvalid("lines: each line needs a product and a quantity", errors={"lines": ["invalid"]})
+        raise SalesInvalid(
+            f"{where}: each line needs a product and a quantity", errors={"lines": ["invalid"]}
+        )
 
 
 @dataclass
@@ -188,7 +195,7 @@ def customer_situation(
     )
 
 
-def _decimal(value: Any, name: str, *, places: int | None = None) -> Decimal:
+def decimal_input(value: Any, name: str, *, places: int | None = None) -> Decimal:
     try:
         result = to_decimal(value if not isinstance(value, float) else str(value))
     except InvalidAmount:
@@ -222,7 +229,7 @@ def price_lines(
             raise cls(f"{where}: {message}", errors={where: [message]})
         errors.setdefault(where, []).append(message)
 
-    items = [LineInput.of(raw) for raw in inputs]
+    items = [LineInput.of(raw, n) for n, raw in enumerate(inputs)]
     if not items:
         fail("lines", "add at least one line")
     ids = set()
@@ -252,7 +259,7 @@ def price_lines(
         if not product.can_be_sold or not product.is_active:
             fail(f"lines[{n}].product", f"{product.sku} is not for sale")
             continue
-        quantity = _decimal(item.quantity, f"lines[{n}].quantity", places=4)
+        quantity = decimal_input(item.quantity, f"lines[{n}].quantity", places=4)
         if quantity <= 0:
             fail(f"lines[{n}].quantity", "must be more than 0")
             continue
@@ -309,11 +316,11 @@ def price_lines(
         catalog_price = (unit_list * factor).quantize(PRICE_PLACES, rounding=ROUND_HALF_UP)
         list_price = catalog_price
         if item.unit_price not in (None, ""):
-            list_price = _decimal(item.unit_price, f"lines[{n}].unit_price", places=4)
+            list_price = decimal_input(item.unit_price, f"lines[{n}].unit_price", places=4)
             if list_price < 0:
                 fail(f"lines[{n}].unit_price", "must not be negative")
                 continue
-        discount = _decimal(item.discount_percent or ZERO, f"lines[{n}].discount_percent", places=2)
+        discount = decimal_input(item.discount_percent or ZERO, f"lines[{n}].discount_percent", places=2)
         if discount < 0 or discount > 100:
             fail(f"lines[{n}].discount_percent", "between 0 and 100")
             continue

@@ -7,8 +7,6 @@ invoicing  invoices and credit notes: from orders or standalone, posting, paymen
 returns    return authorisations, return receipts, credit notes for returns
 """
 
-from kern.sales.services._lines import LineInput
-from kern.sales.services._policy import SalesPolicy, policy_of
 from kern.sales.services.invoicing import (
     cancel_invoice,
     create_invoice,
@@ -54,8 +52,6 @@ from kern.sales.services.returns import (
 from kern.sales.services.teams import create_team, set_team_members, update_team
 
 __all__ = [
-    "LineInput",
-    "SalesPolicy",
     "accept_quote",
     "acceptance_token",
     "approve_quote",
@@ -78,7 +74,6 @@ __all__ = [
     "on_stock_operation_done",
     "order_from_quote",
     "payment_reference_for",
-    "policy_of",
     "post_invoice",
     "quote_for_token",
     "receive_return",

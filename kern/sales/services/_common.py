@@ -141,6 +141,12 @@ def currency_of(value: Any, default: str) -> str:
     return code
 
 
+def qty(value: Decimal) -> str:
+    """A quantity as people write it: 3, 2.5 (not 3.0000 or 1E+1)."""
+    text = format(Decimal(value).normalize(), "f")
+    return text if text != "-0" else "0"
+
+
 def refuse(message: str, code: str, **context_: Any) -> SalesConflict:
     return SalesConflict(message, code=code, **context_)
 

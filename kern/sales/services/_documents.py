@@ -6,7 +6,7 @@ from typing import Any
 
 from kern.core import audit
 from kern.sales.models import QuoteLine, SalesDocument, SalesOrderLine
-from kern.sales.services._lines import Priced
+from kern.sales.selectors.pricing import Priced
 
 
 def line_rows(

@@ -18,7 +18,6 @@ and `on_open_item_settled` writes residual and status back.
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -51,6 +50,13 @@ from kern.sales.models import (
     SalesOrder,
     SalesOrderLine,
 )
+from kern.sales.selectors.pricing import (
+    REVENUE_ROLES,
+    LineInput,
+    customer_situation,
+    decimal_input,
+    price_lines,
+)
 from kern.sales.services import _receivables
 from kern.sales.services._common import (
     acting,
@@ -67,7 +73,10 @@ from kern.sales.services._common import (
     user_id,
     user_of,
 )
-from kern.sales.services._lines import REVENUE_ROLES, LineInput, _decimal, customer_situation, price_lines
+from kern.sales.services._common import (
+    qty as fmt,
+)
+from kern.sales.services._identity import recall, remember
 from kern.sales.services.orders import (
     _lines_of,
     _refuse_unless_confirmed,
@@ -89,9 +98,6 @@ __all__ = [
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 INVOICE_SOURCE = "sales.invoice"
-# Invoices posted by this process that are still in use (the request or command that posted them
-# holds them): a payment in the same unit of work updates them without reading them again.
-_recent: weakref.WeakValueDictionary[int, Invoice] = weakref.WeakValueDictionary()
 # UNCL5305 VAT category per kind of VAT code (UBL / Peppol).
 UBL_CATEGORY = {
     TaxKind.STANDARD: "S",
@@ -220,19 +226,19 @@ def _free_lines(
                 f"{where}.description: a line without product needs a description",
                 errors={f"{where}.description": ["required"]},
             )
-        quantity = _decimal(raw.get("quantity", 1), f"{where}.quantity", places=4)
+        quantity = decimal_input(raw.get("quantity", 1), f"{where}.quantity", places=4)
         if quantity <= 0:
             raise SalesInvalid(
                 f"{where}.quantity: must be more than 0",
                 errors={f"{where}.quantity": ["must be more than 0"]},
             )
-        price = _decimal(raw.get("unit_price"), f"{where}.unit_price", places=4)
+        price = decimal_input(raw.get("unit_price"), f"{where}.unit_price", places=4)
         if price < 0:
             raise SalesInvalid(
                 f"{where}.unit_price: must not be negative",
                 errors={f"{where}.unit_price": ["must not be negative"]},
             )
-        discount = _decimal(raw.get("discount_percent") or 0, f"{where}.discount_percent", places=2)
+        discount = decimal_input(raw.get("discount_percent") or 0, f"{where}.discount_percent", places=2)
         if not ZERO <= discount <= HUNDRED:
             raise SalesInvalid(
                 f"{where}.discount_percent: between 0 and 100",
@@ -288,7 +294,7 @@ def _build_lines(invoice: Invoice, inputs: list[Any]) -> tuple[list[InvoiceLine]
         if isinstance(raw, dict) and raw.get("product") in (None, ""):
             free.append({**raw, "_index": i})
         else:
-            with_product.append(LineInput.of(raw))
+            with_product.append(LineInput.of(raw, i))
     if not with_product and not free:
         raise SalesInvalid("lines: add at least one line", errors={"lines": ["add at least one line"]})
     lines: list[InvoiceLine] = []
@@ -534,7 +540,7 @@ def _post(
         by=by,
     )
     invoice._entry = entry
-    _recent[invoice.pk] = invoice
+    remember(invoice)
     _receivables.open_item_for(invoice, entry, by=by)
     if invoice.order_id is not None:
         _update_order(invoice, lines)
@@ -602,14 +608,15 @@ def _entry_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineSpec]:
 
 
 def _update_order(invoice: Invoice, lines: list[InvoiceLine]) -> None:
-    order = invoice.order
+    # The order the caller holds, if any, so its cached lines stay true.
+    order = recall(SalesOrder, invoice.order_id) or invoice.order
     sign = invoice.sign
     per_line: dict[int, Decimal] = defaultdict(Decimal)
     for ln in lines:
         if ln.order_line_id is not None:
             per_line[ln.order_line_id] += sign * ln.quantity
+    order_lines = _lines_of(order)  # read before the update, so the change is added once
     add_to_columns("sales_salesorderline", [(pk, (q,)) for pk, q in per_line.items()], ["qty_invoiced"])
-    order_lines = _lines_of(order)
     for ol in order_lines:
         if ol.pk in per_line:
             ol.qty_invoiced += per_line[ol.pk]
@@ -669,13 +676,13 @@ def credit_invoice(
             ln = originals.get(int(pk)) if str(pk).isdigit() else None
             if ln is None:
                 raise ValidationFailed.on(f"lines[{i}].line", f"not a line of {invoice.number}")
-            qty = _decimal(row.get("quantity", ln.quantity), f"lines[{i}].quantity", places=4)
+            qty = decimal_input(row.get("quantity", ln.quantity), f"lines[{i}].quantity", places=4)
             if qty <= 0:
                 raise ValidationFailed.on(f"lines[{i}].quantity", "must be more than 0")
             if qty > ln.quantity - credited[ln.pk]:
                 raise refuse(
-                    f"line {ln.line_no} ({ln.description}): {qty} to credit, only "
-                    f"{ln.quantity - credited[ln.pk]} left on {invoice.number}",
+                    f"line {ln.line_no} ({ln.description}): {fmt(qty)} to credit, only "
+                    f"{fmt(ln.quantity - credited[ln.pk])} left on {invoice.number}",
                     SalesCode.OVER_CREDIT,
                 )
             wanted.append((ln, qty))
@@ -690,7 +697,7 @@ def credit_invoice(
             invoice_address=invoice.invoice_address,
             currency_id=invoice.currency_id,
             payment_term=None,
-            order=invoice.order,
+            order_id=invoice.order_id,
             original=invoice,
             return_authorisation=return_authorisation,
             sales_rep_id=invoice.sales_rep_id,
@@ -761,7 +768,7 @@ def on_open_item_settled(event: Event) -> None:
     if payload.get("source_type") != INVOICE_SOURCE or not payload.get("source_id"):
         return
     residual = abs(Decimal(str(payload.get("residual", "0"))))
-    invoice = _recent.get(payload["source_id"])
+    invoice = recall(Invoice, payload["source_id"])
     if invoice is None or invoice.company_id != event.company_id:
         invoice = (
             Invoice.objects.filter(pk=payload["source_id"], company_id=event.company_id)

@@ -11,7 +11,6 @@ the API).
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from typing import Any
 
@@ -46,7 +45,9 @@ from kern.sales.models import (
     SalesOrder,
     SalesOrderLine,
 )
-from kern.sales.selectors import credit_position
+from kern.sales.selectors.documents import credit_position
+from kern.sales.selectors.policy import policy_of
+from kern.sales.selectors.pricing import customer_situation, price_lines
 from kern.sales.services._common import (
     acting,
     add_to_columns,
@@ -64,9 +65,11 @@ from kern.sales.services._common import (
     user_id,
     user_of,
 )
+from kern.sales.services._common import (
+    qty as fmt,
+)
 from kern.sales.services._documents import apply_totals, write_lines
-from kern.sales.services._lines import customer_situation, price_lines
-from kern.sales.services._policy import policy_of
+from kern.sales.services._identity import recall, remember
 
 __all__ = [
     "cancel_order",
@@ -101,10 +104,6 @@ ORDER_FIELDS = {
 LINE_SOURCE = "sales.orderline"
 ORDER_SOURCE = "sales.order"
 GOODS = (ProductType.STOCKED, ProductType.CONSUMABLE)
-
-# Orders being shipped by `ship_order` in this thread, so the delivery event handler uses the
-# rows already in memory instead of reading them again.
-_in_hand = threading.local()
 
 
 def _event(order: SalesOrder) -> OrderEvent:
@@ -227,7 +226,7 @@ def create_order(
         order.number = next_number(company, "sales.order", order.order_date)
         order.save()
         order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
-        order._priced = priced
+        remember(order)
     return order
 
 
@@ -268,6 +267,7 @@ def order_from_quote(quote: Quote, *, by: Any = None) -> SalesOrder:
         order.number = next_number(company, "sales.order", order.order_date)
         order.save()
         order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
+        remember(order)
     return order
 
 
@@ -301,6 +301,7 @@ def update_order(
         priced = _price(order, list(lines), addresses)
         order.save()
         order._lines = write_lines(SalesOrderLine, order, priced, replace=True)
+        remember(order)
     return order
 
 
@@ -310,6 +311,7 @@ def _lines_of(order: SalesOrder) -> list[SalesOrderLine]:
         return cached
     lines = list(order.lines.select_related("product", "uom").order_by("line_no"))
     order._lines = lines
+    remember(order)
     return lines
 
 
@@ -520,22 +522,19 @@ def ship_order(
         raise refuse(f"order {order.number} has nothing left to ship", SalesCode.NOTHING_TO_SHIP)
     shipped: list[Operation] = []
     with atomic(), acting(by):
-        _in_hand.orders = {order.pk: order}
-        try:
-            if quantities is None:
-                for delivery in deliveries:
-                    shipped.append(
-                        inventory.ship_delivery(delivery, on=on, tracking_reference=tracking_reference, by=by)
+        remember(order)
+        if quantities is None:
+            for delivery in deliveries:
+                shipped.append(
+                    inventory.ship_delivery(delivery, on=on, tracking_reference=tracking_reference, by=by)
+                )
+        else:
+            for delivery, per_move in _split_quantities(order, deliveries, quantities).items():
+                shipped.append(
+                    inventory.ship_delivery(
+                        delivery, quantities=per_move, on=on, tracking_reference=tracking_reference, by=by
                     )
-            else:
-                for delivery, per_move in _split_quantities(order, deliveries, quantities).items():
-                    shipped.append(
-                        inventory.ship_delivery(
-                            delivery, quantities=per_move, on=on, tracking_reference=tracking_reference, by=by
-                        )
-                    )
-        finally:
-            _in_hand.orders = {}
+                )
     return shipped
 
 
@@ -582,7 +581,7 @@ def _split_quantities(
             left -= take_doc
         if left > 0:
             raise refuse(
-                f"{line.product.sku}: {qty} to ship, only {qty - left} left open on the deliveries",
+                f"{line.product.sku}: {fmt(qty)} to ship, only {fmt(qty - left)} left open on the deliveries",
                 SalesCode.NOTHING_TO_SHIP,
             )
     return plan
@@ -659,8 +658,8 @@ def on_stock_operation_done(event: Event) -> None:
             )
     if not per_line:
         return
-    order = (getattr(_in_hand, "orders", None) or {}).get(payload["source_id"])
-    if order is None:
+    order = recall(SalesOrder, payload["source_id"])
+    if order is None or order.company_id != event.company_id:
         order = SalesOrder.objects.select_related("company").filter(pk=payload["source_id"]).first()
         if order is None:
             raise NotFound(f"sales order {payload['source_id']} of {payload['number']} does not exist")

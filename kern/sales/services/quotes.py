@@ -28,6 +28,8 @@ from kern.core.workflow import transition
 from kern.sales.events import QUOTE_ACCEPTED, QUOTE_APPROVED, QUOTE_REJECTED, QUOTE_SENT, QuoteEvent
 from kern.sales.exceptions import ApprovalNotAllowed, ApprovalRequired, LinkInvalid, SalesCode
 from kern.sales.models import InvoicingPolicy, Quote, QuoteLine, QuoteStatus
+from kern.sales.selectors.policy import policy_of
+from kern.sales.selectors.pricing import customer_situation, price_lines
 from kern.sales.services._common import (
     acting,
     as_date,
@@ -44,8 +46,6 @@ from kern.sales.services._common import (
     user_of,
 )
 from kern.sales.services._documents import apply_totals, write_lines
-from kern.sales.services._lines import customer_situation, price_lines
-from kern.sales.services._policy import policy_of
 
 __all__ = [
     "accept_quote",

@@ -32,8 +32,9 @@ from kern.sales.models import (
     ReturnStatus,
     SalesOrder,
 )
+from kern.sales.selectors.pricing import decimal_input
 from kern.sales.services._common import acting, refuse, user_id
-from kern.sales.services._lines import _decimal
+from kern.sales.services._common import qty as fmt
 from kern.sales.services.invoicing import credit_invoice
 from kern.sales.services.orders import GOODS, LINE_SOURCE, _lines_of
 
@@ -68,13 +69,13 @@ def create_return(
             raise ValidationFailed.on(
                 f"lines[{i}].line", f"{line.product.sku} is a service; credit it instead"
             )
-        qty = _decimal(raw.get("quantity"), f"lines[{i}].quantity", places=4)
+        qty = decimal_input(raw.get("quantity"), f"lines[{i}].quantity", places=4)
         if qty <= 0:
             raise ValidationFailed.on(f"lines[{i}].quantity", "must be more than 0")
         returnable = line.qty_delivered - line.qty_returned - pending[line.pk]
         if qty > returnable:
             raise refuse(
-                f"{line.product.sku}: {qty} to return, but only {returnable} delivered and not yet returned",
+                f"{line.product.sku}: {fmt(qty)} to return, but only {fmt(returnable)} delivered and not yet returned",
                 SalesCode.OVER_RETURN,
             )
         pending[line.pk] += qty
@@ -135,7 +136,7 @@ def authorise_return(rma: ReturnAuthorisation, *, by: Any = None) -> ReturnAutho
             left -= take_doc
         if left > 0:
             raise refuse(
-                f"{rl.product_id}: {rl.quantity} to return, {rl.quantity - left} can be traced to deliveries",
+                f"{rl.product.sku}: {fmt(rl.quantity)} to return, {fmt(rl.quantity - left)} can be traced to deliveries",
                 SalesCode.OVER_RETURN,
             )
     with atomic(), acting(by):
