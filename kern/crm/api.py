@@ -1109,6 +1109,16 @@ class TargetOut(Schema):
     start: dt.date
     end: dt.date
     amount: Decimal
+    invoiced: Decimal
+    attained_percent: Decimal | None
+
+    @staticmethod
+    def resolve_invoiced(obj: SalesTarget) -> Decimal:
+        return selectors.attainment_of(obj).invoiced
+
+    @staticmethod
+    def resolve_attained_percent(obj: SalesTarget) -> Decimal | None:
+        return selectors.attainment_of(obj).percent
 
 
 @router.get("/crm/targets", response=list[TargetOut])

@@ -204,3 +204,22 @@ def test_customer_360_in_one_call_with_a_constant_number_of_queries(api, company
     assert len(many.captured_queries) == len(few.captured_queries)
     assert (len(again["open_opportunities"]), again["pipeline_value"]) == (10, "14000.00")
     assert Activity.objects.filter(party=party).count() == 14
+
+
+def test_targets_show_attainment_from_invoiced_revenue(api, company):
+    import datetime as dt
+
+    rep = a_rep(company)
+    created = api.post_json(
+        "/api/v1/crm/targets",
+        {"user_id": rep.pk, "period": "quarter", "start": "2030-05-17", "amount": "30000"},
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["start"], body["end"], body["invoiced"], body["attained_percent"]) == (
+        "2030-04-01",
+        "2030-06-30",
+        "0",
+        "0.0",
+    )
+    assert dt.date.fromisoformat(body["end"]) - dt.date.fromisoformat(body["start"]) == dt.timedelta(days=90)

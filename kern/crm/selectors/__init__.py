@@ -34,6 +34,7 @@ from kern.crm.selectors.pipeline import (
     totals_by_month,
     weighted_forecast,
 )
+from kern.crm.selectors.targets import Attainment, attainment_of, invoiced_revenue
 from kern.crm.selectors.teams import team_member_ids, team_names, teams_of
 from kern.crm.selectors.visibility import (
     crm_settings,
@@ -44,6 +45,7 @@ from kern.crm.selectors.visibility import (
 )
 
 __all__ = [
+    "Attainment",
     "Customer360",
     "Duplicate",
     "ForecastRow",
@@ -54,6 +56,7 @@ __all__ = [
     "TimelineItem",
     "active_stages",
     "activities_about",
+    "attainment_of",
     "calendar_activities",
     "calendar_feed_of",
     "credit_status",
@@ -62,6 +65,7 @@ __all__ = [
     "engagement_counts",
     "feed_by_secret",
     "first_stage",
+    "invoiced_revenue",
     "kanban_board",
     "lead_duplicates",
     "lost_reasons",

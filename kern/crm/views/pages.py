@@ -391,9 +391,28 @@ class TargetPages(CrmResource):
     model = SalesTarget
     name = "salestarget"
     prefix = "targets/"
-    list_columns = ["user", "period", "start", "end", "amount"]
+    list_columns = [
+        "user",
+        "period",
+        "start",
+        "end",
+        "amount",
+        ui.Column(
+            "invoiced", _("Invoiced"), value=lambda t: selectors.attainment_of(t).invoiced, numeric=True
+        ),
+        ui.Column(
+            "attained", _("Attained %"), value=lambda t: selectors.attainment_of(t).percent, numeric=True
+        ),
+    ]
     filters = ["user", "period", "start"]
-    detail_fields = ["user", "period", "start", "end", "amount"]
+    detail_fields = [
+        "user",
+        "period",
+        "start",
+        "end",
+        "amount",
+        ui.Column("invoiced", _("Invoiced"), value=lambda t: selectors.attainment_of(t).invoiced),
+    ]
     form_class = crm_forms.TargetEditForm
     create_service = staticmethod(_set_target)
     delete_service = staticmethod(services.remove_target)
