@@ -153,8 +153,9 @@ class PortalTicketForm(ui.KernForm):
         )
         suggest = {
             "hx-get": reverse("portal:kb_suggest"),
-            "hx-trigger": "keyup changed delay:400ms",
+            "hx-trigger": "input changed delay:400ms",
             "hx-target": "#kb-suggestions",
+            "hx-swap": "outerHTML",
             "hx-include": "[name=subject],[name=description]",
         }
         self.fields["subject"].widget.attrs.update(suggest)

@@ -29,8 +29,9 @@ from kern.service.models import (
 
 SUGGEST = {
     "hx-get": reverse_lazy("service:kb_suggest"),
-    "hx-trigger": "keyup changed delay:400ms",
+    "hx-trigger": "input changed delay:400ms",
     "hx-target": "#kb-suggestions",
+    "hx-swap": "outerHTML",
     "hx-include": "[name=subject],[name=description]",
 }
 
