@@ -10,7 +10,7 @@ class PurchasingConfig(AppConfig):
     def ready(self) -> None:
         from kern.core.events import subscribe
         from kern.core.numbering import register_scheme
-        from kern.core.registry import register_file_import
+        from kern.core.registry import register_demo_step, register_file_import
         from kern.inventory import events as inventory_events
         from kern.payments import events as payments_events
         from kern.purchasing import events, services
@@ -32,9 +32,19 @@ class PurchasingConfig(AppConfig):
         # documents leave the building only after commit
         subscribe(events.ORDER_SENT, services.mail_order, after_commit=True)
         subscribe(events.RFQ_SENT, services.mail_rfq, after_commit=True)
+        register_demo_step("purchasing", _demo, order=85)
+        from kern.purchasing.views import register_ui
+
+        register_ui()
 
 
 def _import_ubl(company, path, *, user=None, options=None, stdout=None) -> int:
     from kern.purchasing.importers import run_ubl_import
 
     return run_ubl_import(company, path, user=user, options=options, stdout=stdout)
+
+
+def _demo(ctx, progress=None) -> None:
+    from kern.purchasing.demo import load_purchasing
+
+    load_purchasing(ctx, progress)
