@@ -32,6 +32,9 @@ class LedgerConfig(AppConfig):
         register_demo_step("ledger", load_ledger, order=40)
         register_importer(ACCOUNT_IMPORTER)
         register_file_import("opening-balance", run_opening_balance_import)
+        from kern.ledger.views import register_ui
+
+        register_ui()
 
 
 def _bench(argv: list[str]) -> int:
