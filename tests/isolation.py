@@ -477,3 +477,41 @@ def _payments_builders() -> None:
 
 
 _payments_builders()
+
+
+# --- ledger -------------------------------------------------------------------------------------
+
+
+def _ledger_builders() -> None:
+    import datetime as dt
+
+    from kern.ledger.models import Account, FiscalYear, Journal, Period
+    from kern.ledger.services import LineSpec, create_draft
+
+    BUILDERS.update(
+        {
+            "ledger_account_id": lambda company: Account.objects.get(company=company, code="1100"),
+            "journal_id": lambda company: Journal.objects.get(company=company, code="MEM"),
+            "period_id": lambda company: Period.objects.filter(company=company, number=1).first(),
+            "fiscal_year_id": lambda company: FiscalYear.objects.filter(company=company).first(),
+            "entry_id": lambda company: create_draft(
+                company,
+                journal="general",
+                on=dt.date.today(),
+                lines=[
+                    LineSpec(account="4600", debit=Decimal("1.00")),
+                    LineSpec(account="1100", credit=Decimal("1.00")),
+                ],
+            ),
+        }
+    )
+    NOT_COMPANY_ROWS.add("box")
+    BODIES.update(
+        {
+            ("post", "/api/v1/ledger/entries/{entry_id}/reverse"): {},
+            ("patch", "/api/v1/ledger/entries/{entry_id}"): {"memo": "Geheim"},
+        }
+    )
+
+
+_ledger_builders()
