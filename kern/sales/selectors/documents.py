@@ -90,7 +90,7 @@ def open_order_amount(customer: Any, *, exclude_order: Any = None) -> Decimal:
 
 def credit_position(customer: Any, *, exclude_order: Any = None) -> CreditPosition:
     return CreditPosition(
-        limit=customer.credit_limit or ZERO,
+        limit=Decimal(customer.credit_limit or 0).quantize(Decimal("0.01")),
         receivables=open_receivables(customer),
         open_orders=open_order_amount(customer, exclude_order=exclude_order),
     )
