@@ -26,10 +26,10 @@ class Command(BaseCommand):
             raise CommandError("--every must not be negative")
         runs = 0
         while True:
-            close_old_connections()
             counts = services.check_service_levels() if task == "escalate" else services.poll_mailboxes()
             self.stdout.write(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) or "nothing to do")
             runs += 1
             if not every or (times and runs >= times):
                 return
             time.sleep(every)
+            close_old_connections()  # a long-running loop must not hold a dead connection
