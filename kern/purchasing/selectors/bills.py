@@ -48,8 +48,9 @@ def policy_for(company: Any) -> PurchasingPolicy:
 
 
 def normalise_reference(reference: str) -> str:
-    """How two spellings of one bill number compare: case and spaces do not count."""
-    return "".join((reference or "").split()).upper()
+    """How two spellings of one bill number compare: only letters and digits count, in any case
+    ("INV 2026/077", "inv-2026-077" and "INV2026077" are one bill)."""
+    return "".join(ch for ch in (reference or "").upper() if ch.isalnum())[:60]
 
 
 def duplicate_of(company: Any, vendor: Any, reference: str, *, exclude: Any = None) -> VendorBill | None:
