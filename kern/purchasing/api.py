@@ -187,6 +187,7 @@ class PolicyOut(Schema):
     quantity_tolerance_percent: Decimal
     amount_tolerance: Decimal
     rfq_validity_days: int
+    quality_hold: bool
 
 
 class PolicyPatch(Schema):
@@ -194,6 +195,7 @@ class PolicyPatch(Schema):
     quantity_tolerance_percent: Decimal | None = Field(None, ge=0, le=1000, max_digits=6, decimal_places=2)
     amount_tolerance: Decimal | None = Field(None, ge=0, max_digits=20, decimal_places=2)
     rfq_validity_days: int | None = Field(None, ge=0, le=3650)
+    quality_hold: bool | None = None
 
 
 @router.get("/purchasing/policy", response=PolicyOut)
@@ -1122,6 +1124,49 @@ def order_receipts(request: HttpRequest, purchase_order_id: int):
     """The receipts (and backorders, returns) inventory holds for the order."""
     require_perm(request, "purchasing.view_purchaseorder")
     return selectors.receipts_of(_order(request, purchase_order_id))
+
+
+class HeldOut(Schema):
+    order_line_id: int
+    sku: str
+    quantity: Decimal
+
+
+class QualityIn(Schema):
+    quantities: dict[int, Decimal] | None = Field(
+        None, description="order line id → quantity; empty: all held"
+    )
+
+
+@router.get("/purchase-orders/{purchase_order_id}/quality-hold", response=list[HeldOut])
+def order_quality_hold(request: HttpRequest, purchase_order_id: int):
+    """What of the order waits in quality hold, per line (in the line's unit)."""
+    require_perm(request, "purchasing.view_purchaseorder")
+    order = _order(request, purchase_order_id)
+    lines = {ln.pk: ln for ln in order.lines.select_related("product")}
+    return [
+        {"order_line_id": pk, "sku": lines[pk].product.sku, "quantity": qty}
+        for pk, qty in services.held_quantities(order).items()
+        if pk in lines
+    ]
+
+
+@router.post("/purchase-orders/{purchase_order_id}/quality-hold/release", response=list[HeldOut])
+def release_quality_hold(request: HttpRequest, purchase_order_id: int, payload: QualityIn):
+    """Move inspected goods into stock."""
+    who = require_perm(request, "purchasing.change_purchaseorder")
+    order = _order(request, purchase_order_id)
+    services.release_from_quality_hold(order, quantities=payload.quantities, by=who.user)
+    return order_quality_hold(request, purchase_order_id)
+
+
+@router.post("/purchase-orders/{purchase_order_id}/quality-hold/reject", response=list[HeldOut])
+def reject_quality_hold(request: HttpRequest, purchase_order_id: int, payload: QualityIn):
+    """Send rejected goods back to the vendor (a return of their receipt)."""
+    who = require_perm(request, "purchasing.change_purchaseorder")
+    order = _order(request, purchase_order_id)
+    services.reject_from_quality_hold(order, quantities=payload.quantities, by=who.user)
+    return order_quality_hold(request, purchase_order_id)
 
 
 class BillFromOrderIn(Schema):

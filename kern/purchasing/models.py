@@ -103,6 +103,13 @@ class PurchasingPolicy(CompanyOwned):
         help_text=_("Variances up to this amount (company currency) per line never block a bill."),
     )
     rfq_validity_days = models.PositiveIntegerField(_("days vendors have to answer an RFQ"), default=14)
+    quality_hold = models.BooleanField(
+        _("receive into quality hold"),
+        default=False,
+        help_text=_(
+            "Goods from purchase orders arrive in a quality-hold location and are released after inspection."
+        ),
+    )
 
     class Meta:
         verbose_name = _("purchasing policy")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/<int:pk>/pdf/", pages.order_pdf, name="order_pdf"),
     path("orders/<int:pk>/send/", pages.send_order, name="order_send"),
     path("orders/<int:pk>/cancel/", pages.cancel_order, name="order_cancel"),
+    path("orders/<int:pk>/quality-hold/", pages.quality_hold, name="order_quality"),
     path("bills/import/", pages.import_bill, name="bill_import"),
     path("bills/<int:pk>/release/", pages.release_bill, name="bill_release"),
     path("bills/<int:pk>/cancel/", pages.cancel_bill, name="bill_cancel"),

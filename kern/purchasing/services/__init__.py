@@ -46,6 +46,13 @@ from kern.purchasing.services.orders import (
     update_order,
     update_order_line,
 )
+from kern.purchasing.services.quality import (
+    HOLD_NAME,
+    held_quantities,
+    quality_hold_location,
+    reject_from_quality_hold,
+    release_from_quality_hold,
+)
 from kern.purchasing.services.requisitions import (
     REPLENISH_SOURCE,
     add_requisition_line,
@@ -91,6 +98,7 @@ from kern.purchasing.services.setup import (
 __all__ = [
     "BILL_SOURCE",
     "DEFAULT_APPROVAL_LIMITS",
+    "HOLD_NAME",
     "ORDER_LINE_SOURCE",
     "ORDER_SOURCE",
     "REPLENISH_SOURCE",
@@ -119,6 +127,7 @@ __all__ = [
     "create_rfq",
     "create_rfq_from_requisition",
     "decline_rfq",
+    "held_quantities",
     "import_einvoice",
     "install_defaults",
     "invite_vendor",
@@ -128,13 +137,16 @@ __all__ = [
     "order_pdf",
     "order_requisition",
     "policy_of",
+    "quality_hold_location",
     "record_bill_payment",
     "record_quote",
     "record_receipt_cancelled",
     "record_stock_moves",
     "refresh_progress",
+    "reject_from_quality_hold",
     "reject_requisition",
     "release_bill",
+    "release_from_quality_hold",
     "remember_vendor_identifier",
     "remove_approval_limit",
     "remove_bill_line",

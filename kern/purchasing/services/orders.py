@@ -60,6 +60,7 @@ from kern.purchasing.services._common import (
     to_company,
     user_id,
 )
+from kern.purchasing.services.setup import policy_of
 
 __all__ = [
     "ORDER_LINE_SOURCE",
@@ -489,7 +490,12 @@ def _create_receipt(order: PurchaseOrder, *, by: Any) -> Operation | None:
                 source_id=ln.pk,
             )
         )
-    warehouse = Warehouse.objects.filter(pk=order.warehouse_id).first() if order.warehouse_id else None
+    warehouse = order.warehouse or inventory_selectors.default_warehouse(order.company)
+    location_to = None
+    if policy_of(order.company).quality_hold:
+        from kern.purchasing.services.quality import quality_hold_location
+
+        location_to = quality_hold_location(warehouse, by=by)
     return inventory.create_operation(
         order.company,
         kind="receipt",
@@ -500,6 +506,7 @@ def _create_receipt(order: PurchaseOrder, *, by: Any) -> Operation | None:
         source_id=order.pk,
         origin=order.number,
         scheduled_date=order.expected_date or timezone.localdate(),
+        location_to=location_to,
         by=by,
     )
 

@@ -83,14 +83,18 @@ def update_policy(company: Company, *, by: Any = None, **fields: Any) -> Purchas
         "quantity_tolerance_percent",
         "amount_tolerance",
         "rfq_validity_days",
+        "quality_hold",
     }
     unknown = set(fields) - allowed
     if unknown:
         raise invalid(sorted(unknown)[0], "unknown field")
     for name, value in fields.items():
-        setattr(
-            policy, name, int(decimal(value, name)) if name == "rfq_validity_days" else decimal(value, name)
-        )
+        if name == "quality_hold":
+            policy.quality_hold = bool(value)
+        elif name == "rfq_validity_days":
+            policy.rfq_validity_days = int(decimal(value, name))
+        else:
+            setattr(policy, name, decimal(value, name))
     validated(policy)
     with atomic(), acting(by):
         policy.save()

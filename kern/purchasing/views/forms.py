@@ -347,3 +347,48 @@ class QuoteForm(ui.KernForm):
                 }
             )
         return out
+
+
+class QualityForm(ui.KernForm):
+    """Per order line in quality hold: how much passes (into stock) and how much goes back."""
+
+    def __init__(self, *args: Any, held: list[tuple[Any, Decimal]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for line, qty in held:
+            release = f"release_{line.pk}"
+            reject = f"reject_{line.pk}"
+            self.fields[release] = forms.DecimalField(
+                label=_("into stock"),
+                required=False,
+                min_value=0,
+                max_value=qty,
+                max_digits=20,
+                decimal_places=4,
+                initial=qty,
+            )
+            self.fields[reject] = forms.DecimalField(
+                label=_("back to the vendor"),
+                required=False,
+                min_value=0,
+                max_value=qty,
+                max_digits=20,
+                decimal_places=4,
+            )
+            self.rows.append((line, qty, self[release], self[reject]))
+        ui.style_form(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for _line, qty, release, reject in self.rows:
+            total = (data.get(release.name) or 0) + (data.get(reject.name) or 0)
+            if total > qty:
+                self.add_error(release.name, _("More than is in quality hold."))
+        return data
+
+    def quantities(self, prefix: str) -> dict[int, Decimal]:
+        return {
+            line.pk: self.cleaned_data[f"{prefix}_{line.pk}"]
+            for line, _qty, _a, _b in self.rows
+            if self.cleaned_data.get(f"{prefix}_{line.pk}")
+        }

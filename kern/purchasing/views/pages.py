@@ -132,6 +132,39 @@ def _reason_page(
     )
 
 
+@login_required
+@permission_required("purchasing.change_purchaseorder", raise_exception=True)
+def quality_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    """Inspected goods of the order: into stock, or back to the vendor."""
+    order = _get(PurchaseOrder, request, pk)
+    back = reverse("purchasing:order_detail", kwargs={"pk": order.pk})
+    lines = {ln.pk: ln for ln in order.lines.select_related("product", "uom")}
+    held = [(lines[pk], qty) for pk, qty in services.held_quantities(order).items() if pk in lines]
+    form = f.QualityForm(request.POST or None, held=held)
+    if request.method == "POST" and form.is_valid():
+        try:
+            release, reject = form.quantities("release"), form.quantities("reject")
+            if release:
+                services.release_from_quality_hold(order, quantities=release, by=request.user)
+            if reject:
+                services.reject_from_quality_hold(order, quantities=reject, by=request.user)
+        except KernError as exc:
+            ui.apply_errors(form, exc)
+        else:
+            messages.success(request, _("The inspected goods are booked."))
+            return HttpResponseRedirect(back)
+    return render(
+        request,
+        "purchasing/quality_hold.html",
+        {
+            "title": _("Quality hold of %(number)s") % {"number": order.number},
+            "form": form,
+            "cancel_url": back,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
 # --- bills ------------------------------------------------------------------------------------------
 
 
@@ -394,6 +427,7 @@ __all__ = [
     "import_bill",
     "order_pdf",
     "policy",
+    "quality_hold",
     "release_bill",
     "replenish",
     "requisition_rfq",
