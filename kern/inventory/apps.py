@@ -22,10 +22,13 @@ class InventoryConfig(AppConfig):
     def ready(self) -> None:
         from kern.core.events import subscribe
         from kern.core.numbering import register_scheme
+        from kern.core.registry import register_demo_step
+        from kern.inventory.demo import load_inventory
 
         for kind, pattern in NUMBERING.items():
             register_scheme(kind, pattern)
         subscribe("core.company_created", _install_defaults)
+        register_demo_step("inventory", load_inventory, order=50)
 
 
 def _install_defaults(event) -> None:
