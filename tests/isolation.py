@@ -237,76 +237,42 @@ def _service_builders() -> None:
 _service_builders()
 
 
-def _payments_builders() -> None:
-    """Rows of payments: open items, payments, statements and their lines, runs, letters."""
+# --- ledger -------------------------------------------------------------------------------------
+
+
+def _ledger_builders() -> None:
     import datetime as dt
 
-    from kern.parties import services as parties
-    from kern.payments import services as payments
-    from kern.payments.formats.camt053 import ParsedLine, ParsedStatement, render_camt053
-    from tests.builders import a_vendor, an_open_item
+    from kern.ledger.models import Account, FiscalYear, Journal, Period
+    from kern.ledger.services import LineSpec, create_draft
 
-    def an_item(company: Any) -> Any:
-        return an_open_item(company, a_customer(company), "10.00")
-
-    def a_payment(company: Any) -> Any:
-        return payments.receive_payment(
-            company, party=a_customer(company), amount=Decimal("5.00"), on=dt.date.today()
-        )
-
-    from kern.payments.models import BankJournal
-
-    counter = iter(range(1, 10**6))
-
-    def a_bank(company: Any) -> Any:
-        return BankJournal.objects.filter(company=company, iban="NL91ABNA0417164300").first() or (
-            payments.create_bank_journal(company, name="Geheim", iban="NL91ABNA0417164300")
-        )
-
-    def a_statement(company: Any) -> Any:
-        bank = a_bank(company)
-        today = dt.date.today()
-        n = next(counter)
-        data = render_camt053(
-            ParsedStatement(
-                reference=f"GEHEIM-{company.pk}-{n}",
-                iban=bank.iban,
-                currency="EUR",
-                date=today,
+    BUILDERS.update(
+        {
+            "ledger_account_id": lambda company: Account.objects.get(company=company, code="1100"),
+            "journal_id": lambda company: Journal.objects.get(company=company, code="MEM"),
+            "period_id": lambda company: Period.objects.filter(company=company, number=1).first(),
+            "fiscal_year_id": lambda company: FiscalYear.objects.filter(company=company).first(),
+            "entry_id": lambda company: create_draft(
+                company,
+                journal="general",
+                on=dt.date.today(),
                 lines=[
-                    ParsedLine(
-                        booking_date=today, amount=Decimal(f"7.{n:02d}"), currency="EUR", remittance="x"
-                    )
+                    LineSpec(account="4600", debit=Decimal("1.00")),
+                    LineSpec(account="1100", credit=Decimal("1.00")),
                 ],
-            )
-        )
-        return payments.import_bank_statement(company, data).statements[0]
-
-    def a_run(company: Any) -> Any:
-        a_bank(company)
-        vendor = a_vendor(company)
-        parties.add_bank_account(vendor, iban="NL20INGB0001234567")
-        an_open_item(company, vendor, "10.00", kind="payable", due_days=0)
-        return payments.propose_payment_run(company, execution_date=dt.date.today())
-
-    def a_letter(company: Any) -> Any:
-        an_open_item(company, a_customer(company), "10.00", on=dt.date.today() - dt.timedelta(days=60))
-        return payments.send_dunning_letters(company)[0]
-
-    register("open_item_id", an_item)
-    register("payment_id", a_payment)
-    register("statement_id", a_statement)
-    register("line_id", lambda company: a_statement(company).lines.get())
-    register("run_id", a_run)
-    register("letter_id", a_letter)
-    register_body("post", "/api/v1/open-items/{open_item_id}/offset", {"counterpart_id": 1})
-    register_body("post", "/api/v1/payments/{payment_id}/reverse", {})
-    register_body("post", "/api/v1/statement-lines/{line_id}/reconcile", {"party_id": 1})
-    register_body("post", "/api/v1/statement-lines/{line_id}/match-payment", {"payment_id": 1})
-    register_body("post", "/api/v1/statement-lines/{line_id}/book", {"account": "4610"})
+            ),
+        }
+    )
+    NOT_COMPANY_ROWS.add("box")
+    BODIES.update(
+        {
+            ("post", "/api/v1/ledger/entries/{entry_id}/reverse"): {},
+            ("patch", "/api/v1/ledger/entries/{entry_id}"): {"memo": "Geheim"},
+        }
+    )
 
 
-_payments_builders()
+_ledger_builders()
 
 
 # --- inventory ----------------------------------------------------------------------------------
@@ -477,41 +443,3 @@ def _payments_builders() -> None:
 
 
 _payments_builders()
-
-
-# --- ledger -------------------------------------------------------------------------------------
-
-
-def _ledger_builders() -> None:
-    import datetime as dt
-
-    from kern.ledger.models import Account, FiscalYear, Journal, Period
-    from kern.ledger.services import LineSpec, create_draft
-
-    BUILDERS.update(
-        {
-            "ledger_account_id": lambda company: Account.objects.get(company=company, code="1100"),
-            "journal_id": lambda company: Journal.objects.get(company=company, code="MEM"),
-            "period_id": lambda company: Period.objects.filter(company=company, number=1).first(),
-            "fiscal_year_id": lambda company: FiscalYear.objects.filter(company=company).first(),
-            "entry_id": lambda company: create_draft(
-                company,
-                journal="general",
-                on=dt.date.today(),
-                lines=[
-                    LineSpec(account="4600", debit=Decimal("1.00")),
-                    LineSpec(account="1100", credit=Decimal("1.00")),
-                ],
-            ),
-        }
-    )
-    NOT_COMPANY_ROWS.add("box")
-    BODIES.update(
-        {
-            ("post", "/api/v1/ledger/entries/{entry_id}/reverse"): {},
-            ("patch", "/api/v1/ledger/entries/{entry_id}"): {"memo": "Geheim"},
-        }
-    )
-
-
-_ledger_builders()
