@@ -19,7 +19,8 @@ def test_the_menu_shows_only_the_areas_a_role_may_see(company):
     sales = a_web_client(a_user(company, "sales_rep")).get("/").content.decode()
     warehouse = a_web_client(a_user(company, "warehouse")).get("/").content.decode()
     admin = a_web_client(a_user(company, "administrator")).get("/").content.decode()
-    assert _areas(sales) == ["sales", "crm", "purchasing", "inventory", "accounting", "settings"]
+    # Sales reps read service tickets (they see them before a call), so Service is theirs too.
+    assert _areas(sales) == ["sales", "crm", "service", "purchasing", "inventory", "accounting", "settings"]
     assert "/settings/users/" not in sales and "/settings/users/" in admin
     assert "/settings/audit/" not in warehouse
     assert "settings" in _areas(admin)
@@ -90,7 +91,7 @@ def test_switching_to_dutch_translates_the_menu(company):
     html = client.get("/").content.decode()
     assert '<html lang="nl">' in html
     labels = re.findall(r'data-area="[a-z]+">([^<]+)<', html)
-    assert labels[:3] == ["Verkoop", "CRM", "Inkoop"] and "Instellingen" in labels
+    assert labels[:4] == ["Verkoop", "CRM", "Service", "Inkoop"] and "Instellingen" in labels
 
 
 def test_the_home_page_shows_the_widgets_of_the_role(company):
