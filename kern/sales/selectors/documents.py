@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 
+from kern.payments.selectors import credit_used
 from kern.sales.models import (
     Invoice,
     InvoiceKind,
     InvoiceStatus,
     OrderStatus,
-    PaymentStatus,
     Quote,
     SalesOrder,
 )
@@ -58,23 +58,9 @@ class CreditPosition:
 
 
 def open_receivables(customer: Any) -> Decimal:
-    """What the customer owes on posted invoices less open credit notes (company currency)."""
-    rows = (
-        Invoice.objects.filter(
-            company_id=customer.company_id,
-            customer_id=customer.pk,
-            status=InvoiceStatus.POSTED,
-        )
-        .exclude(payment_status=PaymentStatus.PAID)
-        .exclude(total=0)
-        .values("kind")
-        .annotate(open=Sum(F("residual") * F("total_company") / F("total")))
-    )
-    total = ZERO
-    for row in rows:
-        value = Decimal(row["open"] or 0)
-        total += -value if row["kind"] == InvoiceKind.CREDIT_NOTE else value
-    return total.quantize(Decimal("0.01"))
+    """What the customer owes now, net of unapplied credit (company currency): the subledger's
+    open receivable items — invoices, credit notes, dunning fees, opening balances."""
+    return Decimal(credit_used(customer.company_id, customer)).quantize(Decimal("0.01"))
 
 
 def open_order_amount(customer: Any, *, exclude_order: Any = None) -> Decimal:

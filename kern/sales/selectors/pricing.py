@@ -167,7 +167,11 @@ def customer_situation(
     company: Any, customer: Any, *, invoice_address: Any = None, delivery_address: Any = None
 ) -> Situation:
     """Billing country and VAT id (for the VAT code of every line), and the default addresses."""
-    addresses = list(Address.objects.filter(party_id=customer.pk).order_by("-is_default", "kind", "id"))
+    prefetched = getattr(customer, "_prefetched_objects_cache", {}).get("addresses")
+    if prefetched is not None:
+        addresses = sorted(prefetched, key=lambda a: (not a.is_default, a.kind, a.pk))
+    else:
+        addresses = list(Address.objects.filter(party_id=customer.pk).order_by("-is_default", "kind", "id"))
     by_id = {a.pk: a for a in addresses}
 
     def pick(given: Any, kinds: tuple[str, ...], name: str) -> Address | None:
