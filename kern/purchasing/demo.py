@@ -138,6 +138,15 @@ def _requisitions(s: dict[str, Any]) -> None:
     )
     services.submit_requisition(rejected)
     services.reject_requisition(rejected, by=buyer, reason="Not in this year's budget")
+    approved = services.create_requisition(
+        company, reason="Samples for the trade fair", lines=[{"product": goods[5], "quantity": 6}]
+    )
+    services.submit_requisition(approved)
+    services.approve_requisition(approved, by=buyer)
+    cancelled = services.create_requisition(
+        company, reason="Asked twice", lines=[{"product": goods[1], "quantity": 12}]
+    )
+    services.cancel_requisition(cancelled, by=buyer)
 
 
 def _rfqs(s: dict[str, Any]) -> None:
@@ -145,6 +154,11 @@ def _rfqs(s: dict[str, Any]) -> None:
     services.create_rfq(
         company, by=buyer, lines=[{"product": goods[5], "quantity": 100}], vendors=vendors[:2]
     )
+    withdrawn = services.create_rfq(
+        company, by=buyer, lines=[{"product": goods[4], "quantity": 25}], vendors=vendors[1:3]
+    )
+    services.send_rfq(withdrawn, by=buyer)
+    services.cancel_rfq(withdrawn, by=buyer)
     for awarded in (False, True):
         rfq = services.create_rfq(
             company,

@@ -27,8 +27,8 @@ def test_the_purchasing_demo_has_every_state_and_loads_once():
     DEMO_STEPS["purchasing"].run(ctx, None)
     company = ctx["company"]
     requisitions, rfqs, orders, bills = first = _states(company)
-    assert requisitions == {"draft", "submitted", "rejected", "done"}
-    assert rfqs == {"draft", "sent", "awarded"}
+    assert requisitions == {"draft", "submitted", "approved", "rejected", "done", "cancelled"}
+    assert rfqs == {"draft", "sent", "awarded", "cancelled"}
     assert orders == {
         "draft",
         "to_approve",
