@@ -15,12 +15,15 @@ __all__ = [
     "DEMO_STEPS",
     "EXPORTS",
     "FILE_IMPORTS",
+    "PERIODIC_TASKS",
     "REFERENCE_DATA",
     "DemoStep",
+    "PeriodicTask",
     "register_benchmark",
     "register_demo_step",
     "register_export",
     "register_file_import",
+    "register_periodic_task",
     "register_reference_data",
 ]
 
@@ -78,3 +81,19 @@ def register_reference_data(seed: Callable[[str], Any]) -> None:
     """
     if seed not in REFERENCE_DATA:
         REFERENCE_DATA.append(seed)
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    task: Any  # a django-tasks Task taking no arguments
+    every: float  # seconds between two runs
+
+
+PERIODIC_TASKS: dict[str, PeriodicTask] = {}
+
+
+def register_periodic_task(name: str, task: Any, *, every: float) -> None:
+    """Recurring background work: `kern worker` enqueues `task` every `every` seconds (and once
+    per `kern worker --once`), unless a run of it is still waiting or running."""
+    PERIODIC_TASKS[name] = PeriodicTask(name, task, every)
