@@ -14,7 +14,7 @@ from kern.core.exceptions import ImmutableRecord
 from kern.ledger.models import EntryStatus, JournalEntry, JournalLine
 from kern.ledger.selectors import verify_books
 from kern.ledger.services import LineSpec, post_entry
-from tests.builders import a_customer
+from tests.builders import a_customer, an_api_client
 
 D = Decimal
 
@@ -76,6 +76,24 @@ def test_querysets_refuse_update_and_delete(entry):
         JournalLine.objects.filter(entry=entry).update(debit=D("1.00"))
     with pytest.raises(ImmutableRecord):
         JournalLine.objects.filter(entry=entry).delete()
+    assert snapshot(entry) == before
+
+
+def test_the_api_refuses_to_change_delete_or_repost_a_posted_entry(company, entry):
+    api = an_api_client(company, "administrator")
+    before = snapshot(entry)
+    url = f"/api/v1/ledger/entries/{entry.pk}"
+    for response in (
+        api.patch_json(url, {"memo": "changed"}),
+        api.patch_json(
+            url, {"lines": [{"account": "4600", "debit": "1.00"}, {"account": "1100", "credit": "1.00"}]}
+        ),
+        api.delete(url),
+        api.post(f"{url}/post"),
+    ):
+        assert response.status_code == 409, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert "reverse" in response.json()["detail"]
     assert snapshot(entry) == before
 
 
