@@ -29,6 +29,9 @@ class InventoryConfig(AppConfig):
             register_scheme(kind, pattern)
         subscribe("core.company_created", _install_defaults)
         register_demo_step("inventory", load_inventory, order=50)
+        from kern.inventory.views import register_ui
+
+        register_ui()
 
 
 def _install_defaults(event) -> None:
