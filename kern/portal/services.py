@@ -37,6 +37,8 @@ def invite_contact(
     contact: Any, *, by: Any = None, base_url: str = "http://127.0.0.1:8000"
 ) -> PortalInvitation:
     """E-mail the contact a link to create a portal login (sent once the transaction commits)."""
+    if not contact.is_active:
+        raise ValidationFailed.on("contact", "the contact is not active")
     if not contact.email:
         raise ValidationFailed.on("email", "the contact has no e-mail address")
     if not contact.party.is_customer:
@@ -103,8 +105,19 @@ def accept_invitation(token: str, *, password: str) -> Any:
     except DjangoValidationError as exc:
         raise ValidationFailed.on("password", " ".join(exc.messages)) from None
     with atomic(), context.acting(interface="portal", company=invitation.company_id):
-        if PortalAccess.objects.filter(contact=contact).exists():
+        earlier = PortalAccess.objects.filter(contact=contact).select_related("user").first()
+        if earlier is not None and earlier.is_active:
             raise Conflict(f"{contact} already has a portal login")
+        if earlier is not None:  # a revoked login is given back, with the new password
+            user = earlier.user
+            user.set_password(password)
+            user.email = invitation.email
+            user.is_active = True
+            user.save(update_fields=["password", "email", "is_active"])
+            earlier.is_active = True
+            earlier.save(update_fields=["is_active"])
+            PortalInvitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+            return user
         username = f"portal-{invitation.email.lower()}"[:150]
         if User.objects.filter(username=username).exists():
             username = f"portal-{contact.pk}-{invitation.email.lower()}"[:150]
