@@ -188,3 +188,19 @@ def test_pages_speak_dutch(company, vendor, chair, buyer):
     web = a_web_client(buyer, language="nl")
     page = web.get("/purchasing/orders/").content.decode()
     assert "Inkooporders" in page and "Goedgekeurd" in page
+
+
+def test_a_line_of_an_imported_einvoice_is_booked_differently_from_its_page(
+    company, vendor, chair, accountant
+):
+    bill = services.import_einvoice(company, an_invoice("W-9").xml(), by=accountant).bill
+    line = bill.lines.order_by("position").first()
+    web = a_web_client(accountant)
+    url = f"/purchasing/bills/{bill.pk}/lines/{line.pk}/edit/"
+    page = web.get(url)
+    assert page.status_code == 200
+    assert 'name="description"' not in page.content.decode()  # what the vendor billed stays
+    saved = web.post(url, {"product": chair.pk, "tax_code": "", "account": "", "order_line": ""})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    line.refresh_from_db()
+    assert line.product_id == chair.pk

@@ -236,8 +236,9 @@ class BillLineForm(CompanyFormMixin, ui.KernModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["product"].required = False
-        self.fields["description"].required = False
+        for name in ("product", "description"):
+            if name in self.fields:  # an imported e-invoice's line has no description field
+                self.fields[name].required = False
         bill = getattr(self.instance, "bill", None) if self.instance.bill_id else None
         if "order_line" in self.fields:
             qs = OrderLine.objects.select_related("order", "product").exclude(
