@@ -631,6 +631,59 @@ def reopen_opportunity(request: HttpRequest, opportunity_id: int):
     return _opportunity(request, opportunity_id)
 
 
+class QuoteLineIn(Schema):
+    product_id: int
+    quantity: Decimal = Field(Decimal("1"), gt=0, max_digits=20, decimal_places=4)
+    discount_percent: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5, decimal_places=2)
+    unit_price: Decimal | None = Field(None, ge=0, max_digits=20, decimal_places=4)
+    description: str = Field("", max_length=500)
+    options: list[int | str] | None = Field(None, max_length=100)
+
+
+class OpportunityQuoteIn(Schema):
+    lines: list[QuoteLineIn] = Field(default_factory=list, max_length=500)
+    valid_until: dt.date | None = None
+    customer_reference: str = Field("", max_length=80)
+    notes: str = Field("", max_length=5000)
+
+
+class QuoteBrief(Schema):
+    id: int
+    number: str
+    status: str
+    quote_date: dt.date
+    valid_until: dt.date
+    net_total: Decimal
+    total: Decimal
+    currency: str = Field(alias="currency_id")
+    sales_rep_id: int | None
+    team_id: int | None
+    source_type: str
+    source_id: int | None
+
+
+@router.get("/crm/opportunities/{opportunity_id}/quotes", response=list[QuoteBrief])
+def opportunity_quotes(request: HttpRequest, opportunity_id: int):
+    """The quotes made for the opportunity, newest first."""
+    require_perm(request, "sales.view_quote")
+    return list(selectors.quotes_for_opportunity(_opportunity(request, opportunity_id))[:100])
+
+
+@router.post("/crm/opportunities/{opportunity_id}/quotes", response={201: QuoteBrief})
+def create_opportunity_quote(request: HttpRequest, opportunity_id: int, payload: OpportunityQuoteIn):
+    """A draft quote (sales' CPQ) for the opportunity's customer, contact, currency, owner and team,
+    linked back to the opportunity. A closed opportunity is 409."""
+    who = require_perm(request, "sales.add_quote")
+    opp = _opportunity(request, opportunity_id)
+    data = payload.dict(exclude_unset=True)
+    lines = [{**line.dict(exclude_none=True), "product": line.product_id} for line in payload.lines]
+    for line in lines:
+        line.pop("product_id")
+    data.pop("lines", None)
+    quote = services.create_quote_for_opportunity(opp, by=who.user, lines=lines, **data)
+    return Status(201, quote)
+
+
 class CardOut(Schema):
     id: int
     number: str
@@ -1212,6 +1265,8 @@ class ActivityBrief(Schema):
 
 class CreditOut(Schema):
     limit: Decimal
+    receivables: Decimal
+    open_orders: Decimal
     used: Decimal
     status: Literal["ok", "warning", "blocked"]
 
@@ -1260,6 +1315,12 @@ def customer_360(request: HttpRequest, party_id: int):
         name=party.name,
         number=party.number,
         margin_percent=view.margin_percent,
-        credit={"limit": view.credit_limit, "used": view.credit_used, "status": view.credit_status},
+        credit={
+            "limit": view.credit_limit,
+            "receivables": view.credit_receivables,
+            "open_orders": view.credit_open_orders,
+            "used": view.credit_used,
+            "status": view.credit_status,
+        },
     )
     return data

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kern.crm.views import customer360, pages, public, work
+from kern.crm.views import customer360, pages, public, quotes, work
 
 app_name = "crm"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("opportunities/<int:pk>/move/", work.move, name="opportunity_move"),
     path("opportunities/<int:pk>/won/", work.mark_won, name="opportunity_won"),
     path("opportunities/<int:pk>/lost/", work.mark_lost, name="opportunity_lost"),
+    path("opportunities/<int:pk>/quote/", quotes.create_quote, name="opportunity_quote"),
     path("activities/<int:pk>/done/", work.activity_done, name="activity_done"),
     path("customers/<int:pk>/", customer360.page, name="customer360"),
 ]

@@ -223,3 +223,22 @@ def test_targets_show_attainment_from_invoiced_revenue(api, company):
         "0.0",
     )
     assert dt.date.fromisoformat(body["end"]) - dt.date.fromisoformat(body["start"]) == dt.timedelta(days=90)
+
+
+def test_a_forecast_past_the_calendar_is_422_not_500(api):
+    for query in ("start=9999-12-01&months=6", "start=9999-08-31&months=36", "start=9999-12-31&months=1"):
+        response = api.get(f"/api/v1/crm/forecast?{query}")
+        assert response.status_code == 422, (query, response.content)
+        assert response.json()["errors"]["start"]
+    assert api.get("/api/v1/crm/forecast?start=0001-01-01&months=36").status_code == 200
+    assert api.get("/api/v1/crm/forecast?start=9999-07-01&months=5").status_code == 200
+    assert api.get("/api/v1/crm/forecast?months=0").status_code == 422
+    assert api.get("/api/v1/crm/forecast?by=planet").status_code == 422
+
+
+def test_the_forecast_page_falls_back_to_this_month_for_a_start_past_the_calendar(company):
+    from tests.builders import a_user, a_web_client
+
+    page = a_web_client(a_user(company, "sales_manager"))
+    assert page.get("/crm/forecast/?start=9999-12&months=24").status_code == 200
+    assert page.get("/crm/forecast/?start=9999-99&months=x").status_code == 200

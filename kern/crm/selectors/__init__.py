@@ -34,6 +34,7 @@ from kern.crm.selectors.pipeline import (
     totals_by_month,
     weighted_forecast,
 )
+from kern.crm.selectors.quotes import quotes_for_opportunity
 from kern.crm.selectors.targets import Attainment, attainment_of, invoiced_revenue
 from kern.crm.selectors.teams import team_member_ids, team_names, teams_of
 from kern.crm.selectors.visibility import (
@@ -74,6 +75,7 @@ __all__ = [
     "my_day",
     "normalise_postcode",
     "open_lead_with_email",
+    "quotes_for_opportunity",
     "score_lead",
     "scoring_rules",
     "sees_everything",

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, Sum
 from django.utils import timezone
 
 from kern.crm.models import Activity, ActivityStatus, Opportunity, OpportunityStatus
@@ -49,6 +49,8 @@ class Customer360:
     overdue_amount: Decimal = ZERO
     overdue_count: int = 0
     credit_limit: Decimal = ZERO
+    credit_receivables: Decimal = ZERO
+    credit_open_orders: Decimal = ZERO
     credit_used: Decimal = ZERO
     credit_status: str = "ok"
     last_payments: list[erp.DocumentLine] = field(default_factory=list)
@@ -99,36 +101,40 @@ def customer_360(party: Party, user: Any) -> Customer360:
                 :20
             ]
         )
-        opportunities = list(
-            visible_opportunities(user, company)
-            .filter(party=party, status=OpportunityStatus.OPEN)
-            .select_related("stage", "owner")
-            .order_by("expected_close_date", "id")[:50]
+        visible = visible_opportunities(user, company).filter(party=party, status=OpportunityStatus.OPEN)
+        view.open_opportunities = list(
+            visible.select_related("stage").order_by(F("expected_close_date").asc(nulls_last=True), "id")[
+                :LIST_LIMIT
+            ]
         )
-        view.open_opportunities = opportunities[:LIST_LIMIT]
+        weighted = ExpressionWrapper(
+            F("expected_revenue") * F("probability"),
+            output_field=DecimalField(max_digits=30, decimal_places=4),
+        )
         rates = RateCache(company)
-        for opp in opportunities:
-            amount = rates.to_base(opp.expected_revenue, opp.currency_id)
-            view.pipeline_value += amount
-            view.weighted_pipeline += (amount * opp.probability / 100).quantize(Decimal("0.01"))
+        for row in (
+            visible.values("currency_id")
+            .annotate(expected=Sum("expected_revenue"), weighted=Sum(weighted))
+            .order_by()
+        ):
+            view.pipeline_value += rates.to_base(row["expected"] or ZERO, row["currency_id"])
+            view.weighted_pipeline += rates.to_base((row["weighted"] or ZERO) / 100, row["currency_id"])
         activities = Activity.objects.filter(company=company, party=party)
         view.recent_activities = list(
             activities.filter(status=ActivityStatus.DONE)
             .select_related("assigned_to")
-            .order_by("-done_at")[:LIST_LIMIT]
+            .order_by(F("done_at").desc(nulls_last=True), "-id")[:LIST_LIMIT]
         )
         view.planned_activities = list(
             activities.filter(status=ActivityStatus.PLANNED)
             .select_related("assigned_to")
-            .order_by("due_at")[:5]
+            .order_by(F("due_at").asc(nulls_last=True), "id")[:5]
         )
-        view.last_contact = activities.filter(status=ActivityStatus.DONE).aggregate(last=Max("done_at"))[
-            "last"
-        ]
+        # The newest done activity is the last contact (done_at is set on every done activity).
+        view.last_contact = view.recent_activities[0].done_at if view.recent_activities else None
         won = Opportunity.objects.filter(
             company=company, party=party, status=OpportunityStatus.WON
         ).aggregate(first=Min("closed_on"))
-        view.credit_limit = party.credit_limit or ZERO
         erp.fill(view, party)
         since = [d for d in (view.customer_since, won["first"]) if d is not None]
         view.customer_since = (

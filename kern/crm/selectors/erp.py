@@ -1,5 +1,5 @@
 """The customer 360's sections that the back office owns: quotes, orders, deliveries, invoices,
-credit, revenue and margin, service tickets — read from those apps' public models with SQL
+credit (sales' own credit position), last payments, revenue and margin, service tickets — read from those apps' public models with SQL
 aggregates and limited lists, so the number of queries does not depend on the customer's size.
 
 Each section stays empty ("none" on the page) while its app has no data.
@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from kern.crm.selectors.pipeline import RateCache
 from kern.inventory.models import Operation, OperationKind, OperationStatus
+from kern.payments.models import Payment, PaymentDirection
 from kern.sales.models import (
     Invoice,
     InvoiceKind,
@@ -26,6 +27,7 @@ from kern.sales.models import (
     QuoteStatus,
     SalesOrder,
 )
+from kern.sales.selectors import credit_position
 from kern.service.models import Ticket, TicketStatus
 
 __all__ = ["DocumentLine", "fill"]
@@ -60,12 +62,12 @@ def _sum_in_base(rows: Any, field: str, rates: RateCache) -> Decimal:
 
 
 def fill(view: Any, party: Any) -> None:
-    """Fill the back-office sections of `view` for `party`."""
+    """Fill the back-office sections of `view` for `party`: ten queries whatever its size."""
     company_id = party.company_id
     today = timezone.localdate()
     rates = RateCache(party.company)
 
-    quotes = Quote.objects.filter(company_id=company_id, customer=party, status__in=OPEN_QUOTES)
+    quotes = Quote.objects.filter(company_id=company_id, customer_id=party.pk, status__in=OPEN_QUOTES)
     view.open_quotes = [
         DocumentLine(
             "sales.quote",
@@ -78,25 +80,40 @@ def fill(view: Any, party: Any) -> None:
             due=q.valid_until,
             overdue=q.valid_until < today,
         )
-        for q in quotes.order_by("-quote_date", "-id")[:LIMIT]
+        for q in quotes.only(
+            "id", "number", "quote_date", "total", "currency_id", "status", "valid_until"
+        ).order_by("-quote_date", "-id")[:LIMIT]
     ]
 
-    orders = SalesOrder.objects.filter(company_id=company_id, customer=party).exclude(
+    orders = SalesOrder.objects.filter(company_id=company_id, customer_id=party.pk).exclude(
         status=OrderStatus.CANCELLED
     )
     view.orders = [
         DocumentLine(
             "sales.salesorder", o.pk, o.number, o.order_date, o.total, o.currency_id, o.get_status_display()
         )
-        for o in orders.order_by("-order_date", "-id")[:LIMIT]
+        for o in orders.only("id", "number", "order_date", "total", "currency_id", "status").order_by(
+            "-order_date", "-id"
+        )[:LIMIT]
     ]
-    order_dates = orders.exclude(status=OrderStatus.DRAFT).aggregate(
-        first=Min("order_date"), last=Max("order_date")
+    # One aggregate per currency: first and last order, the cost of what was invoiced (margin).
+    placed = ~Q(status=OrderStatus.DRAFT)
+    order_figures = list(
+        orders.values("currency_id")
+        .annotate(
+            first=Min("order_date", filter=placed),
+            last=Max("order_date", filter=placed),
+            cost=Sum(
+                "cost_total",
+                filter=Q(status__in=[OrderStatus.CONFIRMED, OrderStatus.DONE], invoiced_total__gt=0),
+            ),
+        )
+        .order_by()
     )
-    view.last_order = order_dates["last"]
+    view.last_order = max((r["last"] for r in order_figures if r["last"]), default=None)
 
     deliveries = Operation.objects.filter(
-        company_id=company_id, partner=party, kind=OperationKind.DELIVERY, status__in=ON_THE_WAY
+        company_id=company_id, partner_id=party.pk, kind=OperationKind.DELIVERY, status__in=ON_THE_WAY
     )
     view.deliveries_in_transit = [
         DocumentLine(
@@ -109,11 +126,14 @@ def fill(view: Any, party: Any) -> None:
             d.get_status_display(),
             overdue=d.scheduled_date < today,
         )
-        for d in deliveries.order_by("scheduled_date", "id")[:LIMIT]
+        for d in deliveries.only("id", "number", "scheduled_date", "status").order_by("scheduled_date", "id")[
+            :LIMIT
+        ]
     ]
 
-    posted = Invoice.objects.filter(company_id=company_id, customer=party, status=InvoiceStatus.POSTED)
-    open_invoices = posted.filter(kind=InvoiceKind.INVOICE, residual__gt=0)
+    posted = Invoice.objects.filter(company_id=company_id, customer_id=party.pk, status=InvoiceStatus.POSTED)
+    is_open = Q(kind=InvoiceKind.INVOICE, residual__gt=0)
+    is_overdue = is_open & Q(due_date__lt=today)
     view.open_invoices = [
         DocumentLine(
             "sales.invoice",
@@ -127,44 +147,63 @@ def fill(view: Any, party: Any) -> None:
             open_amount=i.residual,
             overdue=bool(i.due_date and i.due_date < today),
         )
-        for i in open_invoices.order_by("due_date", "id")[:LIMIT]
-    ]
-    by_currency = list(
-        open_invoices.values("currency_id").annotate(
-            open=Sum("residual"),
-            overdue=Sum("residual", filter=Q(due_date__lt=today)),
-            overdue_n=Count("id", filter=Q(due_date__lt=today)),
+        for i in posted.filter(is_open)
+        .only(
+            "id", "number", "invoice_date", "total", "currency_id", "payment_status", "due_date", "residual"
         )
-    )
-    view.open_amount = _sum_in_base(by_currency, "open", rates)
-    view.overdue_amount = _sum_in_base(by_currency, "overdue", rates)
-    view.overdue_count = sum(row["overdue_n"] for row in by_currency)
-
-    # Credit used: what the customer owes on posted invoices plus confirmed orders not invoiced yet.
-    uninvoiced = list(
-        orders.filter(status__in=[OrderStatus.CONFIRMED, OrderStatus.BLOCKED])
-        .values("currency_id")
-        .annotate(rest=Sum(F("total") - F("invoiced_total")))
-    )
-    view.credit_used = view.open_amount + _sum_in_base(uninvoiced, "rest", rates)
-
-    # Revenue net of VAT, credit notes subtracted; margin = revenue minus the cost of what was sold.
-    revenue = list(
-        posted.values("currency_id").annotate(
+        .order_by("due_date", "id")[:LIMIT]
+    ]
+    # One aggregate per currency: open and overdue, revenue net of VAT less credit notes, first.
+    invoice_figures = list(
+        posted.values("currency_id")
+        .annotate(
+            open=Sum("residual", filter=is_open),
+            overdue=Sum("residual", filter=is_overdue),
+            overdue_n=Count("id", filter=is_overdue),
             net=Sum("net_total", filter=Q(kind=InvoiceKind.INVOICE)),
             credited=Sum("net_total", filter=Q(kind=InvoiceKind.CREDIT_NOTE)),
+            first=Min("invoice_date"),
         )
+        .order_by()
     )
-    view.lifetime_revenue = _sum_in_base(revenue, "net", rates) - _sum_in_base(revenue, "credited", rates)
-    sold = list(
-        orders.filter(status__in=[OrderStatus.CONFIRMED, OrderStatus.DONE], invoiced_total__gt=0)
-        .values("currency_id")
-        .annotate(cost=Sum("cost_total"))
+    view.open_amount = _sum_in_base(invoice_figures, "open", rates)
+    view.overdue_amount = _sum_in_base(invoice_figures, "overdue", rates)
+    view.overdue_count = sum(row["overdue_n"] for row in invoice_figures)
+
+    # Credit as sales checks it when an order is confirmed (one definition, two queries).
+    position = credit_position(party)
+    view.credit_limit = position.limit
+    view.credit_receivables = position.receivables
+    view.credit_open_orders = position.open_orders
+    view.credit_used = position.used
+
+    view.lifetime_revenue = _sum_in_base(invoice_figures, "net", rates) - _sum_in_base(
+        invoice_figures, "credited", rates
     )
-    view.gross_margin = view.lifetime_revenue - _sum_in_base(sold, "cost", rates) if revenue else None
-    first_invoice = posted.aggregate(first=Min("invoice_date"))["first"]
-    firsts = [d for d in (order_dates["first"], first_invoice) if d is not None]
+    view.gross_margin = (
+        view.lifetime_revenue - _sum_in_base(order_figures, "cost", rates) if invoice_figures else None
+    )
+    firsts = [r["first"] for r in (*order_figures, *invoice_figures) if r["first"] is not None]
     view.customer_since = min(firsts) if firsts else None
+
+    payments = Payment.objects.filter(
+        company_id=company_id, party_id=party.pk, direction=PaymentDirection.INCOMING
+    )
+    view.last_payments = [
+        DocumentLine(
+            "payments.payment",
+            p.pk,
+            p.number,
+            p.date,
+            p.amount,
+            p.currency_id,
+            p.get_status_display(),
+            open_amount=p.unallocated or None,
+        )
+        for p in payments.only(
+            "id", "number", "date", "amount", "currency_id", "status", "unallocated"
+        ).order_by("-date", "-id")[:LIMIT]
+    ]
 
     tickets = Ticket.objects.filter(company_id=company_id, customer=party, status__in=OPEN_TICKETS)
     now = timezone.now()

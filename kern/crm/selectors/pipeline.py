@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from kern.core.models import Company
 from kern.core.money import quantize
 from kern.core.selectors import MissingExchangeRate, rate_on
+from kern.crm.exceptions import CrmValidationError
 from kern.crm.models import LostReason, Opportunity, OpportunityStatus, PipelineStage
 from kern.crm.selectors.visibility import visible_opportunities
 
@@ -118,10 +119,14 @@ class ForecastRow:
 
 
 def month_starts(start: dt.date, months: int) -> list[dt.date]:
+    """The first days of `months` months from `start`'s month; a range beyond the calendar's last
+    year is a validation error (422 / a form message), not a crash."""
     first = start.replace(day=1)
     out = []
     for i in range(months):
         y, m = divmod(first.month - 1 + i, 12)
+        if first.year + y > dt.MAXYEAR:
+            raise CrmValidationError.on("start", f"the period runs past the year {dt.MAXYEAR}")
         out.append(dt.date(first.year + y, m + 1, 1))
     return out
 
@@ -137,9 +142,9 @@ def weighted_forecast(
     probability-weighted value, and what was won in that month — in the company currency."""
     if by not in {"rep", "team", "total"}:
         raise ValueError("by is rep, team or total")
-    months_list = month_starts(start, months)
+    bounds = month_starts(start, months + 1)  # the month after the last one bounds the query
+    months_list, end = bounds[:-1], bounds[-1]
     begin = months_list[0]
-    end = month_starts(months_list[-1], 2)[1]
     group = {"rep": "owner_id", "team": "team_id", "total": None}[by]
     base = visible_opportunities(user, company)
     weighted = ExpressionWrapper(

@@ -44,6 +44,7 @@ from kern.crm.services.opportunities import (
     reopen_opportunity,
     update_opportunity,
 )
+from kern.crm.services.quotes import create_quote_for_opportunity
 from kern.crm.services.setup import install_crm_defaults, on_company_created
 from kern.crm.services.targets import period_bounds, remove_target, set_target
 from kern.crm.services.webforms import (
@@ -69,6 +70,7 @@ __all__ = [
     "create_lead_form",
     "create_lost_reason",
     "create_opportunity",
+    "create_quote_for_opportunity",
     "create_scoring_rule",
     "create_stage",
     "deliver_reminder",

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from kern.core import ui
 from kern.core.exceptions import KernError
 from kern.crm import selectors, services
+from kern.crm.exceptions import CrmValidationError
 from kern.crm.models import Activity, Lead, Opportunity, PipelineStage
 from kern.crm.views import forms as crm_forms
 
@@ -217,7 +218,11 @@ def forecast(request: HttpRequest) -> HttpResponse:
         months = max(1, min(24, int(request.GET.get("months", 6))))
     except ValueError:
         months = 6
-    rows = selectors.weighted_forecast(request.user, company, start=start, months=months, by=by)
+    try:
+        rows = selectors.weighted_forecast(request.user, company, start=start, months=months, by=by)
+    except CrmValidationError:  # a start near the end of the calendar: show the current months
+        start = timezone.localdate().replace(day=1)
+        rows = selectors.weighted_forecast(request.user, company, start=start, months=months, by=by)
     context = {
         "title": _("Forecast"),
         "rows": rows,
