@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 from kern.core.exceptions import Conflict, ImmutableRecord, ValidationFailed
 
 __all__ = [
@@ -53,9 +55,13 @@ class UnbalancedEntry(LedgerInvalid):
         difference = debit - credit
         unit = f" {currency}" if currency else ""
         super().__init__(
-            f"the entry does not balance: debit {debit}{unit}, credit {credit}{unit}, "
-            f"difference {difference}{unit}",
-            errors={"lines": [f"debit and credit differ by {difference}{unit}"]},
+            _("the entry does not balance: debit %(debit)s, credit %(credit)s, difference %(difference)s")
+            % {"debit": f"{debit}{unit}", "credit": f"{credit}{unit}", "difference": f"{difference}{unit}"},
+            errors={
+                "lines": [
+                    _("debit and credit differ by %(difference)s") % {"difference": f"{difference}{unit}"}
+                ]
+            },
             debit=str(debit),
             credit=str(credit),
             difference=str(difference),

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kern.core.exceptions import ImmutableRecord
@@ -390,7 +391,7 @@ class EntryQuerySet(CompanyQuerySet):
     def _refuse_if_posted(self) -> None:
         if self.exclude(status=EntryStatus.DRAFT).exists():
             raise ImmutableRecord(
-                "a posted journal entry cannot be changed or deleted: reverse it instead",
+                gettext("a posted journal entry cannot be changed or deleted: reverse it instead"),
                 code="entry_posted",
             )
 
@@ -503,7 +504,8 @@ class JournalEntry(CompanyOwned):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding and self._stored_status() not in (None, EntryStatus.DRAFT):
             raise ImmutableRecord(
-                f"journal entry {self.number} is posted and cannot be changed: reverse it instead",
+                gettext("journal entry %(number)s is posted and cannot be changed: reverse it instead")
+                % {"number": self.number},
                 code="entry_posted",
             )
         super().save(*args, **kwargs)
@@ -511,7 +513,8 @@ class JournalEntry(CompanyOwned):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if self._stored_status() not in (None, EntryStatus.DRAFT):
             raise ImmutableRecord(
-                f"journal entry {self.number} is posted and cannot be deleted: reverse it instead",
+                gettext("journal entry %(number)s is posted and cannot be deleted: reverse it instead")
+                % {"number": self.number},
                 code="entry_posted",
             )
         return super().delete(*args, **kwargs)
@@ -520,12 +523,12 @@ class JournalEntry(CompanyOwned):
 class LineQuerySet(CompanyQuerySet):
     def update(self, **kwargs: Any) -> int:
         raise ImmutableRecord(
-            "posted journal lines cannot be changed: reverse the entry", code="entry_posted"
+            gettext("posted journal lines cannot be changed: reverse the entry"), code="entry_posted"
         )
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise ImmutableRecord(
-            "posted journal lines cannot be deleted: reverse the entry", code="entry_posted"
+            gettext("posted journal lines cannot be deleted: reverse the entry"), code="entry_posted"
         )
 
 
@@ -591,13 +594,13 @@ class JournalLine(CompanyOwned):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ImmutableRecord(
-                "posted journal lines cannot be changed: reverse the entry", code="entry_posted"
+                gettext("posted journal lines cannot be changed: reverse the entry"), code="entry_posted"
             )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ImmutableRecord(
-            "posted journal lines cannot be deleted: reverse the entry", code="entry_posted"
+            gettext("posted journal lines cannot be deleted: reverse the entry"), code="entry_posted"
         )
 
     @property

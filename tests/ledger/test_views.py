@@ -174,3 +174,30 @@ def test_a_role_without_ledger_rights_gets_403(company):
     rep = a_web_client(a_user(company, "sales_rep"))
     assert rep.get("/ledger/reports/trial-balance/").status_code == 403
     assert rep.get("/ledger/entries/new/").status_code == 403
+
+
+def test_a_dutch_user_reads_why_an_entry_is_refused_in_dutch(company):
+    from kern.ledger.models import Period
+    from kern.ledger.services import close_period
+
+    client = a_web_client(a_user(company, "accountant"), language="nl")
+    unbalanced = client.post(
+        "/ledger/entries/new/", lines_post(("4600", "10.00", ""), ("1100", "", "9.00"), post="1")
+    )
+    assert unbalanced.status_code == 200
+    assert "debet en credit verschillen 1.00" in unbalanced.content.decode()
+
+    unknown = client.post(
+        "/ledger/entries/new/", lines_post(("9999", "10.00", ""), ("1100", "", "10.00"), post="1")
+    )
+    assert "onbekende rekening" in unknown.content.decode() or "bestaat niet" in unknown.content.decode()
+
+    close_period(
+        Period.objects.get(company=company, kind="regular", start_date__lte=TODAY, end_date__gte=TODAY)
+    )
+    closed = client.post(
+        "/ledger/entries/new/", lines_post(("4600", "10.00", ""), ("1100", "", "10.00"), post="1")
+    )
+    assert closed.status_code == 200
+    assert f"de periode van {TODAY.isoformat()} is afgesloten" in closed.content.decode()
+    assert not JournalEntry.objects.filter(company=company).exists()

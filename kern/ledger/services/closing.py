@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from kern.core import audit, context
 from kern.core.db import atomic
@@ -111,7 +112,7 @@ def reopen_period(period: Period, *, by: Any) -> Period:
     require_controller(by, "reopening a period")
     if FiscalYear.objects.filter(pk=period.fiscal_year_id, status=FiscalYearStatus.CLOSED).exists():
         raise LedgerConflict(
-            f"fiscal year {period.fiscal_year.year} is closed: reopen the year first",
+            _("fiscal year %(year)s is closed: reopen the year first") % {"year": period.fiscal_year.year},
             code=LedgerCode.YEAR_CLOSED,
         )
     with atomic(), _acting(by):
@@ -163,7 +164,10 @@ def close_fiscal_year(fiscal_year: FiscalYear, *, by: Any = None) -> JournalEntr
     Returns the closing entry (None when every income and expense account is already zero).
     """
     if fiscal_year.status == FiscalYearStatus.CLOSED:
-        raise LedgerConflict(f"fiscal year {fiscal_year.year} is already closed", code=LedgerCode.YEAR_CLOSED)
+        raise LedgerConflict(
+            _("fiscal year %(year)s is already closed") % {"year": fiscal_year.year},
+            code=LedgerCode.YEAR_CLOSED,
+        )
     company = fiscal_year.company
     cfg = config_for(company)
     retained = cfg.roles.get("retained_earnings")
@@ -236,7 +240,9 @@ def reopen_fiscal_year(fiscal_year: FiscalYear, *, by: Any) -> FiscalYear:
     """Reopen a closed year (controller): the closing entry is reversed, the periods reopened."""
     require_controller(by, "reopening a fiscal year")
     if fiscal_year.status != FiscalYearStatus.CLOSED:
-        raise LedgerConflict(f"fiscal year {fiscal_year.year} is not closed", code=LedgerCode.NOT_ALLOWED)
+        raise LedgerConflict(
+            _("fiscal year %(year)s is not closed") % {"year": fiscal_year.year}, code=LedgerCode.NOT_ALLOWED
+        )
     with atomic(), _acting(by):
         bump_version(fiscal_year.company_id)
         transition(fiscal_year, to=FiscalYearStatus.OPEN, by=by, action="reopen")
@@ -272,7 +278,8 @@ def revalue_currencies(company: Any, *, on: dt.date, by: Any = None) -> JournalE
     next_day = on + dt.timedelta(days=1)
     if cfg.regular_period_on(next_day) is None:
         raise NoFiscalYear(
-            f"the revaluation is reversed on {next_day.isoformat()}, which no fiscal year covers: open it first",
+            _("the revaluation is reversed on %(date)s, which no fiscal year covers: open it first")
+            % {"date": next_day.isoformat()},
             date=next_day.isoformat(),
         )
     monetary = (AccountSubtype.RECEIVABLE, AccountSubtype.PAYABLE, AccountSubtype.BANK, AccountSubtype.CASH)

@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kern.core import context
 from kern.core.db import atomic
 from kern.core.exceptions import ValidationFailed
@@ -56,24 +58,24 @@ def _draft_lines(company: Any, entry: JournalEntry, lines: Sequence[LineSpec]) -
             account_id = cfg.roles.get(ln.role)
             if account_id is None:
                 raise UnknownAccount(
-                    f"{where}.role: no account has the role {ln.role!r}",
-                    errors={f"{where}.role": ["unknown role"]},
+                    f"{where}.role: " + _("no account has the role %(role)r") % {"role": ln.role},
+                    errors={f"{where}.role": [_("unknown role")]},
                 )
             account = Account.objects.get(pk=account_id)
         else:
             account = accounts.get(ln.account)
             if account is None:
                 raise UnknownAccount(
-                    f"{where}.account: there is no account {ln.account!r}",
-                    errors={f"{where}.account": [f"unknown account {ln.account!r}"]},
+                    f"{where}.account: " + _("there is no account %(code)r") % {"code": ln.account},
+                    errors={f"{where}.account": [_("unknown account %(code)r") % {"code": ln.account}]},
                 )
         tax = None
         if ln.tax_code:
             tax = taxes.get(ln.tax_code)
             if tax is None:
                 raise UnknownTaxCode(
-                    f"{where}.tax_code: there is no tax code {ln.tax_code!r}",
-                    errors={f"{where}.tax_code": [f"unknown tax code {ln.tax_code!r}"]},
+                    f"{where}.tax_code: " + _("there is no tax code %(code)r") % {"code": ln.tax_code},
+                    errors={f"{where}.tax_code": [_("unknown tax code %(code)r") % {"code": ln.tax_code}]},
                 )
         try:
             debit, credit = to_decimal(ln.debit or ZERO), to_decimal(ln.credit or ZERO)
@@ -83,9 +85,9 @@ def _draft_lines(company: Any, entry: JournalEntry, lines: Sequence[LineSpec]) -
             ) from None
         if debit < 0 or credit < 0 or (debit and credit):
             raise LedgerInvalid(
-                f"{where}: a line is a debit or a credit, not negative and not both",
+                f"{where}: " + _("a line is a debit or a credit, not negative and not both"),
                 code=LedgerCode.INVALID_LINE,
-                errors={where: ["a debit or a credit"]},
+                errors={where: [_("a debit or a credit")]},
             )
         rows.append(
             DraftLine(
@@ -122,9 +124,9 @@ def create_draft(
     info = cfg.journals_by_code.get(journal) or cfg.journals_by_kind.get(journal)
     if info is None:
         raise LedgerInvalid(
-            f"journal: no journal {journal!r}",
+            "journal: " + _("no journal %(journal)r") % {"journal": journal},
             code=LedgerCode.UNKNOWN_JOURNAL,
-            errors={"journal": ["unknown journal"]},
+            errors={"journal": [_("unknown journal")]},
         )
     with atomic(), _Acting(by):
         entry = JournalEntry(
@@ -146,7 +148,8 @@ def create_draft(
 def _require_draft(entry: JournalEntry) -> None:
     if entry.status != EntryStatus.DRAFT:
         raise LedgerConflict(
-            f"journal entry {entry.number} is posted and cannot be changed: reverse it instead",
+            _("journal entry %(number)s is posted and cannot be changed: reverse it instead")
+            % {"number": entry.number},
             code=LedgerCode.ENTRY_POSTED,
         )
 

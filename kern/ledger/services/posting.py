@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kern.core import audit, context
 from kern.core.db import atomic
@@ -150,32 +151,37 @@ def _amount(value: Any, currency: str, field_name: str) -> Decimal:
 
 def _resolve_account(spec: LineSpec, cfg: BooksConfig, where: str) -> AccountInfo:
     if spec.account and spec.role:
-        _fail(f"{where}.account", "give an account code or a role, not both")
+        _fail(f"{where}.account", _("give an account code or a role, not both"))
     if spec.role:
         account_id = cfg.roles.get(spec.role)
         if account_id is None:
             raise UnknownAccount(
-                f"{where}.role: no account plays the role {spec.role!r} in this company",
-                errors={f"{where}.role": [f"no account has the role {spec.role!r}"]},
+                f"{where}.role: "
+                + _("no account plays the role %(role)r in this company") % {"role": spec.role},
+                errors={f"{where}.role": [_("no account has the role %(role)r") % {"role": spec.role}]},
             )
         account = cfg.accounts_by_id[account_id]
     elif spec.account:
         account = cfg.accounts_by_code.get(str(spec.account))
         if account is None:
             raise UnknownAccount(
-                f"{where}.account: there is no account {spec.account!r}",
-                errors={f"{where}.account": [f"unknown account {spec.account!r}"]},
+                f"{where}.account: " + _("there is no account %(code)r") % {"code": spec.account},
+                errors={f"{where}.account": [_("unknown account %(code)r") % {"code": spec.account}]},
             )
     else:
-        _fail(f"{where}.account", "an account code or a role is required")
+        _fail(f"{where}.account", _("an account code or a role is required"))
     if account.is_group:
         _fail(
             f"{where}.account",
-            f"{account.code} is a group account; post to one of its children",
+            _("%(code)s is a group account; post to one of its children") % {"code": account.code},
             code=LedgerCode.ACCOUNT_NOT_POSTABLE,
         )
     if not account.is_active:
-        _fail(f"{where}.account", f"{account.code} is inactive", code=LedgerCode.ACCOUNT_NOT_POSTABLE)
+        _fail(
+            f"{where}.account",
+            _("%(code)s is inactive") % {"code": account.code},
+            code=LedgerCode.ACCOUNT_NOT_POSTABLE,
+        )
     return account
 
 
@@ -185,7 +191,8 @@ def _resolve_period(spec: EntrySpec, cfg: BooksConfig) -> PeriodInfo:
         year = cfg.year_of(on)
         if year is None:
             raise NoFiscalYear(
-                f"no fiscal year covers {on.isoformat()}: open the fiscal year first", date=on.isoformat()
+                _("no fiscal year covers %(date)s: open the fiscal year first") % {"date": on.isoformat()},
+                date=on.isoformat(),
             )
         start, end, _status = cfg.years[year]
         expected = start if spec.kind == EntryKind.OPENING else end
@@ -200,7 +207,8 @@ def _resolve_period(spec: EntrySpec, cfg: BooksConfig) -> PeriodInfo:
         period = cfg.regular_period_on(on)
     if period is None:
         raise NoFiscalYear(
-            f"no fiscal year covers {on.isoformat()}: open the fiscal year first", date=on.isoformat()
+            _("no fiscal year covers %(date)s: open the fiscal year first") % {"date": on.isoformat()},
+            date=on.isoformat(),
         )
     return period
 
@@ -226,18 +234,22 @@ def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index:
     if journal is None:
         _fail(
             f"{prefix}journal",
-            f"no journal with code or kind {spec.journal!r}",
+            _("no journal with code or kind %(journal)r") % {"journal": spec.journal},
             code=LedgerCode.UNKNOWN_JOURNAL,
         )
     if not journal.is_active:
-        _fail(f"{prefix}journal", f"journal {journal.code} is inactive", code=LedgerCode.UNKNOWN_JOURNAL)
+        _fail(
+            f"{prefix}journal",
+            _("journal %(code)s is inactive") % {"code": journal.code},
+            code=LedgerCode.UNKNOWN_JOURNAL,
+        )
     if not isinstance(spec.on, dt.date) or isinstance(spec.on, dt.datetime):
-        _fail(f"{prefix}on", "a date is required")
+        _fail(f"{prefix}on", _("a date is required"))
     if len(spec.memo or "") > 255:
-        _fail(f"{prefix}memo", "at most 255 characters")
+        _fail(f"{prefix}memo", _("at most 255 characters"))
     period = _resolve_period(spec, cfg)
     if not spec.lines or len(spec.lines) < 2:
-        _fail(f"{prefix}lines", "an entry needs at least two lines")
+        _fail(f"{prefix}lines", _("an entry needs at least two lines"))
     lines: list[_Line] = []
     converted = 0
     for n, line_spec in enumerate(spec.lines, start=1):
@@ -246,7 +258,7 @@ def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index:
         debit = _amount(line_spec.debit, base, f"{where}.debit")
         credit = _amount(line_spec.credit, base, f"{where}.credit")
         if debit and credit:
-            _fail(f"{where}", "a line is either a debit or a credit, not both")
+            _fail(f"{where}", _("a line is either a debit or a credit, not both"))
         currency = (line_spec.currency or "").upper()
         amount_currency = None
         if line_spec.amount_currency is not None or currency:
@@ -282,7 +294,8 @@ def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index:
         if account.requires_party and party_id is None:
             _fail(
                 f"{where}.party_id",
-                f"account {account.code} is a {account.subtype} account: name the party",
+                _("account %(code)s is a %(subtype)s account: name the party")
+                % {"code": account.code, "subtype": account.subtype},
                 code=LedgerCode.PARTY_REQUIRED,
             )
         tax_code_id, tax_kind, vat_box = None, "", ""
@@ -290,8 +303,11 @@ def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index:
             tax = cfg.taxes_by_code.get(line_spec.tax_code)
             if tax is None or not tax.is_active:
                 raise UnknownTaxCode(
-                    f"{where}.tax_code: there is no active tax code {line_spec.tax_code!r}",
-                    errors={f"{where}.tax_code": [f"unknown tax code {line_spec.tax_code!r}"]},
+                    f"{where}.tax_code: "
+                    + _("there is no active tax code %(code)r") % {"code": line_spec.tax_code},
+                    errors={
+                        f"{where}.tax_code": [_("unknown tax code %(code)r") % {"code": line_spec.tax_code}]
+                    },
                 )
             tax_code_id = tax.id
             if account.id == tax.deductible_account_id:
@@ -358,7 +374,7 @@ def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index:
     if difference:
         raise UnbalancedEntry(debit_total, credit_total, base)
     if not debit_total and not any(ln.amount_currency for ln in lines):
-        _fail(f"{prefix}lines", "the entry moves no amount")
+        _fail(f"{prefix}lines", _("the entry moves no amount"))
     source = spec.source
     content = content_hash(
         company_id=cfg.company_id,
@@ -382,13 +398,15 @@ def _check_open(prepared: list[_Prepared], lock_date: dt.date | None) -> None:
         on = item.spec.on
         if lock_date is not None and on <= lock_date:
             raise BeforeLockDate(
-                f"the books are locked up to {lock_date.isoformat()}; {on.isoformat()} cannot be posted",
+                _("the books are locked up to %(lock_date)s; %(date)s cannot be posted")
+                % {"lock_date": lock_date.isoformat(), "date": on.isoformat()},
                 lock_date=lock_date.isoformat(),
                 date=on.isoformat(),
             )
         if not item.period.is_open:
             raise PeriodClosed(
-                f"the period of {on.isoformat()} is closed; reopen it or post in an open period",
+                _("the period of %(date)s is closed; reopen it or post in an open period")
+                % {"date": on.isoformat()},
                 date=on.isoformat(),
             )
 
@@ -825,7 +843,8 @@ def reverse_entry(
     """Post the mirror image of `entry` and mark it reversed. Dated `on` (default: its own date)."""
     if entry.status != EntryStatus.POSTED:
         raise LedgerConflict(
-            f"journal entry {entry.number or entry.pk} is {entry.status}; only a posted entry can be reversed",
+            _("journal entry %(number)s is %(status)s; only a posted entry can be reversed")
+            % {"number": entry.number or entry.pk, "status": entry.status},
             code=LedgerCode.NOT_ALLOWED,
         )
     lines = [
