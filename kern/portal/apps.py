@@ -8,6 +8,9 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
+        from kern.core.registry import register_demo_step
+        from kern.portal.demo import load_portal
         from kern.portal.views import register_ui
 
         register_ui()
+        register_demo_step("portal", load_portal, order=96)

@@ -23,7 +23,14 @@ from kern.core.services import create_user
 from kern.parties import services as party_services
 from kern.portal.models import PortalAccess, PortalInvitation
 
-__all__ = ["accept_invitation", "invitation_for", "invite_contact", "revoke_access", "update_my_details"]
+__all__ = [
+    "accept_invitation",
+    "grant_access",
+    "invitation_for",
+    "invite_contact",
+    "revoke_access",
+    "update_my_details",
+]
 
 INVITATION_DAYS = 14
 EDITABLE = {"first_name", "last_name", "job_title", "email", "phone", "mobile", "language"}
@@ -135,6 +142,24 @@ def accept_invitation(token: str, *, password: str) -> Any:
         )
         PortalInvitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
     return user
+
+
+def grant_access(contact: Any, *, user: Any, by: Any = None) -> PortalAccess:
+    """Bind an existing login with the portal_customer role to a customer's contact (the demo's
+    portal user; real contacts come in through an invitation)."""
+    if not contact.party.is_customer:
+        raise ValidationFailed.on("contact", "only contacts of customers get a portal login")
+    if not user.groups.filter(name="portal_customer").exists():
+        raise ValidationFailed.on("user", "the user does not have the portal customer role")
+    if (
+        PortalAccess.objects.filter(contact=contact).exists()
+        or PortalAccess.objects.filter(user=user).exists()
+    ):
+        raise Conflict(f"{contact} or {user} already has a portal login")
+    with atomic(), context.acting(by) if by is not None else context.acting():
+        return PortalAccess.objects.create(
+            company_id=contact.company_id, user=user, contact=contact, party=contact.party
+        )
 
 
 def update_my_details(access: PortalAccess, *, by: Any, **fields: Any) -> Any:
