@@ -179,3 +179,108 @@ def test_from_requisition_to_a_reconciled_payment(company, tmp_path):
     assert balance(company, "payable") == Decimal("0.00")
     assert balance(company, "bank") == Decimal("-865.15")
     assert not OpenItem.objects.filter(company=company, kind="payable").exclude(residual=0).exists()
+
+
+def test_a_payment_run_over_purchase_bills_takes_the_discount_and_lists_a_vendor_without_iban(
+    company, tmp_path
+):
+    """Two vendors are due. Jansen gives 2 % for payment within ten days; Zagerij Noord never gave
+    its IBAN. The run pays Jansen less the discount, lists Zagerij Noord as an error and keeps the
+    rest; above the company's threshold it needs two approvers, neither of whom entered or approved
+    the bills; the SEPA file comes from `kern export pain001` and passes the schema."""
+    from kern.core.management.commands.export import Command as ExportCommand
+    from kern.parties.services import create_payment_term
+    from kern.payments.models import PaymentRunLine
+
+    buyer, clerk = a_user(company, "buyer"), a_user(company, "accountant")
+    controller, cfo = a_user(company, "controller"), a_user(company, "controller")
+    create_bank_journal(company, name="ABN AMRO", iban=OWN_IBAN, bic="ABNANL2A")
+    jansen = a_vendor(company, "Houthandel Jansen", vat_id="NL123456794B01")
+    party_services.add_bank_account(jansen, iban="NL20INGB0001234567", bic="INGBNL2A")
+    noord = a_vendor(company, "Zagerij Noord")
+    chair = a_product(company, "CHAIR", name="Chair", cost=Decimal("40.00"))
+    term = create_payment_term(
+        company, name="2/10 net 30", net_days=30, discount_days=10, discount_percent=Decimal("2")
+    )
+
+    order = services.create_order(
+        company,
+        vendor=jansen,
+        by=buyer,
+        order_date=D(2, 20),
+        payment_term=term,
+        lines=[{"product": chair, "quantity": 260, "unit_price": "40.00"}],
+    )
+    services.submit_order(order, by=buyer)  # 10,400.00: above the buyer's limit
+    services.approve_order(order, by=controller)
+    receive(order)
+    big = services.create_bill_from_order(order, by=clerk, vendor_reference="JAN-900", bill_date=D(3, 1))
+    services.approve_bill(big, by=clerk)
+    small = services.create_bill(
+        company,
+        vendor=noord,
+        by=clerk,
+        vendor_reference="N-17",
+        bill_date=D(2, 1),
+        due_date=D(2, 15),
+        lines=[{"description": "Sawing", "unit_price": "250.00"}],
+    )
+    services.approve_bill(small, by=clerk)
+    big.refresh_from_db()
+    small.refresh_from_db()
+    assert (big.total_amount, big.match_status, small.total_amount) == (
+        Decimal("12584.00"),
+        MatchStatus.MATCHED,
+        Decimal("302.50"),
+    )
+
+    run = propose_payment_run(company, execution_date=D(3, 8), due_until=D(3, 8), by=clerk)
+    lines = {
+        ln.open_item.number: ln for ln in PaymentRunLine.objects.filter(run=run).select_related("open_item")
+    }
+    assert set(lines) == {big.number, small.number}
+    assert (lines[big.number].status, lines[big.number].amount, lines[big.number].discount) == (
+        "included",
+        Decimal("12332.32"),
+        Decimal("251.68"),
+    )
+    assert lines[small.number].status == "error" and "IBAN" in lines[small.number].error
+    assert (run.total, run.required_approvals) == (Decimal("12332.32"), 2)
+
+    with pytest.raises(SegregationOfDuties):
+        approve_payment_run(run, by=clerk)  # entered and approved both bills
+    approve_payment_run(run, by=controller)
+    assert PaymentRun.objects.get(pk=run.pk).status == "draft"  # one approval of two
+    with pytest.raises(PaymentsConflict):
+        approve_payment_run(run, by=controller)  # the same person twice does not count
+    approve_payment_run(run, by=cfo)
+    assert PaymentRun.objects.get(pk=run.pk).status == "approved"
+
+    path = tmp_path / "run.xml"
+    with pytest.raises(SystemExit) as done:
+        ExportCommand().run_from_argv(
+            ["kern", "export", "pain001", "--run", run.number, "--output", str(path)]
+        )
+    assert done.value.code == 0
+    document = path.read_bytes()
+    assert validate_pain001(document) == []
+    if VALIDATE_XML.is_file():
+        checked = subprocess.run(
+            [sys.executable, str(VALIDATE_XML), str(path)], capture_output=True, text=True, check=False
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+    tree = etree.fromstring(document)
+    assert [
+        t.findtext(".//p:Cdtr/p:Nm", namespaces=ns) for t in tree.findall(".//p:CdtTrfTxInf", namespaces=ns)
+    ] == ["Houthandel Jansen"]
+    assert tree.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=ns) == "12332.32"
+
+    big.refresh_from_db()
+    small.refresh_from_db()
+    assert (big.status, big.residual) == (BillStatus.PAID, Decimal("0.00"))
+    assert (small.status, small.residual) == (BillStatus.APPROVED, Decimal("302.50"))
+    assert balance(company, "early_payment_discount_received") == Decimal("-251.68")
+    assert balance(company, "payable") == Decimal("-302.50")
+    assert balance(company, "bank") == Decimal("-12332.32")
+    assert balance(company, "grni") == Decimal("0.00")
