@@ -1,10 +1,20 @@
 """Payments pages, mounted at /payments/."""
 
+from django.urls import path
+
 from kern.payments import views
 
 app_name = "payments"
 
 urlpatterns = [
+    path("statements/import/", views.import_statement, name="statement_import"),
+    path("reconcile/<int:pk>/match/", views.reconcile_line, name="reconcile_line"),
+    path("payments/register/", views.register_payment, name="register_payment"),
+    path("runs/propose/", views.propose_run, name="propose_run"),
+    path("runs/<int:pk>/pain001/", views.download_pain001, name="run_pain001"),
+    path("receivables/", views.aged_receivables, name="aged_receivables"),
+    path("payables/", views.aged_payables, name="aged_payables"),
+    path("parties/<int:pk>/statement/", views.party_statement, name="party_statement"),
     *views.OPEN_ITEMS.urls(),
     *views.PAYMENTS.urls(),
     *views.BANK_JOURNALS.urls(),

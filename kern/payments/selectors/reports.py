@@ -13,7 +13,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from kern.ledger.models import JournalLine
@@ -38,6 +51,7 @@ __all__ = [
     "aged_receivables",
     "ageing",
     "credit_used",
+    "due_payables",
     "dunning_proposal",
     "open_items_of",
     "party_statement",
@@ -301,3 +315,43 @@ def dunning_proposal(company: Any, on: dt.date | None = None) -> list[DunningPro
             )
         )
     return proposals
+
+
+@dataclass
+class DueVendor:
+    party_id: int
+    party_name: str
+    party_number: str
+    items: int
+    total: Decimal
+    first_due: dt.date | None
+
+
+def due_payables(company: Any, due_until: dt.date, currency: str = "EUR") -> list[DueVendor]:
+    """Vendors with payable items due by `due_until` (or with an early-payment discount still
+    open then), net of their credit notes: what a payment run would pick, one row per vendor."""
+    items = (
+        OpenItem.objects.filter(
+            company_id=getattr(company, "pk", company),
+            kind=OpenItemKind.PAYABLE,
+            status__in=[OpenItemStatus.OPEN, OpenItemStatus.PARTIAL],
+            currency_id=currency,
+            payment_blocked=False,
+        )
+        .filter(Q(due_date__lte=due_until) | Q(discount_date__gte=due_until) | Q(residual__lt=0))
+        .values("party_id", "party__name", "party__number")
+        .annotate(n=Count("pk", filter=Q(residual__gt=0)), total=Sum("residual"), first=Min("due_date"))
+        .filter(n__gt=0)
+        .order_by("party__name", "party_id")
+    )
+    return [
+        DueVendor(
+            party_id=row["party_id"],
+            party_name=row["party__name"],
+            party_number=row["party__number"],
+            items=row["n"],
+            total=row["total"] + ZERO,
+            first_due=row["first"],
+        )
+        for row in items
+    ]

@@ -10,6 +10,7 @@ from kern.payments.services.banking import (
     import_bank_statement,
     match_line_to_payment,
     reconcile_line,
+    unmatch_line,
     update_bank_journal,
 )
 from kern.payments.services.dunning import (
@@ -64,6 +65,7 @@ __all__ = [
     "remove_run_line",
     "reverse_payment",
     "send_dunning_letters",
+    "unmatch_line",
     "update_bank_journal",
     "update_dunning_level",
 ]

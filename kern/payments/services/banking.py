@@ -24,7 +24,7 @@ from kern.core.services import validated
 from kern.core.validators import normalise_iban
 from kern.core.workflow import transition
 from kern.ledger.selectors import account_by_code, journal_for
-from kern.ledger.services import LineSpec, SourceRef, post_entry
+from kern.ledger.services import LineSpec, SourceRef, post_entry, reverse_entry
 from kern.payments.events import STATEMENT_IMPORTED
 from kern.payments.exceptions import DuplicateStatement, NotAStatement, PaymentsCode, PaymentsConflict
 from kern.payments.formats.camt053 import ParsedStatement, StatementFileError, parse_camt053
@@ -54,6 +54,7 @@ __all__ = [
     "import_bank_statement",
     "match_line_to_payment",
     "reconcile_line",
+    "unmatch_line",
     "update_bank_journal",
 ]
 
@@ -553,4 +554,36 @@ def ignore_line(line: StatementLine, *, by: Any = None) -> StatementLine:
     _line_open(line)
     with atomic(), acting(by):
         _settle_line(line, {"status": LineStatus.IGNORED, "match_note": "ignored"})
+    return line
+
+
+def unmatch_line(line: StatementLine, *, by: Any = None) -> StatementLine:
+    """Undo what was done with a line, so it is to be reconciled again: an ignored line reopens; a
+    line matched with a payment leaves the payment posted but no longer reconciled (match it again,
+    or reverse it on its own page); a line booked to an account has that entry reversed."""
+    if line.status not in (LineStatus.RECONCILED, LineStatus.IGNORED):
+        raise PaymentsConflict(
+            f"statement line {line.sequence} is not reconciled or ignored", code=PaymentsCode.LINE_DONE
+        )
+    fields = {"status": LineStatus.UNMATCHED, "payment": None, "entry": None, "match_note": ""}
+    old = {name: getattr(line, name) for name in fields}
+    with atomic(), acting(by):
+        updated = StatementLine.objects.filter(pk=line.pk, status=line.status).update(**fields)
+        if updated != 1:
+            raise PaymentsConflict(
+                f"statement line {line.sequence} was changed by someone else", code=PaymentsCode.LINE_DONE
+            )
+        payment, entry = line.payment, line.entry
+        for name, value in fields.items():
+            setattr(line, name, value)
+        audit.record_change(
+            line, {StatementLine._meta.get_field(k).attname: getattr(v, "pk", v) for k, v in old.items()}
+        )
+        if payment is not None and Payment.objects.filter(pk=payment.pk, is_reconciled=True).update(
+            is_reconciled=False
+        ):
+            payment.is_reconciled = False
+            audit.record_change(payment, {"is_reconciled": True})
+        if entry is not None:
+            reverse_entry(entry, on=line.booking_date, by=by, memo=f"statement line {line.sequence} reopened")
     return line
