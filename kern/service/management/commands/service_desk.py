@@ -1,6 +1,7 @@
 """`kern service_desk escalate|poll-mail [--every SECONDS]`: the periodic work of the service desk.
 
-Run it from cron or a process manager next to `kern worker` (`--every 60` keeps it running).
+`kern worker` already does both every minute (periodic tasks in `kern.service.tasks`); this
+command runs them by hand or from cron where no worker runs (`--every 60` keeps it running).
 """
 
 from __future__ import annotations
