@@ -15,12 +15,13 @@ from typing import Any
 
 from kern.core.demo import demo_company
 from kern.core.exceptions import KernError
+from kern.ledger.selectors import account_for
 from kern.ledger.services import LineSpec, SourceRef, post_entry
 from kern.parties import services as party_services
 from kern.parties.models import BankAccount, Party
 from kern.payments import services
 from kern.payments.formats.camt053 import ParsedLine, ParsedStatement, render_camt053
-from kern.payments.models import BankStatement, OpenItem
+from kern.payments.models import BankStatement, OpenItem, StatementLine
 
 DEMO_IBAN = "NL91ABNA0417164300"
 CUSTOMER_IBANS = ["NL20INGB0001234567", "NL44RABO0123456789", "NL39RABO0300065264"]
@@ -187,7 +188,35 @@ def load_payments(ctx: dict[str, Any], progress: Any = None) -> None:
             ),
         ],
     )
-    services.import_bank_statement(company, render_camt053(statement), filename="demo-camt053.xml")
+    statement.lines.append(
+        ParsedLine(
+            booking_date=_day(1),
+            amount=Decimal("-500.00"),
+            currency="EUR",
+            counterparty_name=company.name,
+            remittance="Overboeking spaarrekening",
+            bank_reference="DEMO-5",
+        )
+    )
+    imported = services.import_bank_statement(company, render_camt053(statement), filename="demo-camt053.xml")
+    lines = {
+        ln.bank_reference: ln
+        for ln in StatementLine.objects.filter(statement__in=imported.statements, status="unmatched")
+    }
+    with contextlib.suppress(KernError):  # every line state: reconciled, to reconcile, booked, ignored
+        if "DEMO-4" in lines:
+            services.book_line_to_account(
+                lines["DEMO-4"], account=account_for(company, "bank_charges").code, description="Bankkosten"
+            )
+        if "DEMO-5" in lines:
+            services.ignore_line(lines["DEMO-5"])
+    with contextlib.suppress(KernError):  # a payment booked twice by mistake, reversed
+        mistake = services.receive_payment(
+            company, party=customers[5], amount=Decimal("100.00"), on=_day(10), allocations=[]
+        )
+        services.reverse_payment(mistake)
+    with contextlib.suppress(KernError):  # a run proposed and cancelled
+        services.cancel_payment_run(services.propose_payment_run(company, execution_date=today))
     try:
         run = services.propose_payment_run(
             company, execution_date=today, due_until=today + dt.timedelta(days=7)
