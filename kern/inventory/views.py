@@ -645,7 +645,8 @@ class PickScreen(ResourceView):
                     return HttpResponseRedirect(request.path)
                 form = f.ScanForm(initial={"quantity": 1})
         operation.refresh_from_db()
-        status = 422 if form.errors else 200
+        # htmx swaps only 2xx answers: the panel with the errors comes back as 200 to htmx
+        status = 422 if form.errors and not _htmx(request) else 200
         context = self.context(request, operation, form, last)
         return self.render(request, "inventory/pick.html", context, status=status)
 
@@ -710,7 +711,8 @@ class CountScreen(ResourceView):
                     )
                     return HttpResponseRedirect(f"{request.path}?location={last.location_id}")
                 form = self.scan_form(count, location=form.cleaned_data["location"].pk)
-        status = 422 if form.errors else 200
+        # htmx swaps only 2xx answers: the panel with the errors comes back as 200 to htmx
+        status = 422 if form.errors and not _htmx(request) else 200
         return self.render(
             request, "inventory/count.html", self.context(request, count, form, last), status=status
         )

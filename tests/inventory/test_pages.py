@@ -211,6 +211,10 @@ def test_the_pick_screen_scans_sku_lot_and_serial_and_refuses_bad_codes(company,
         response = web.post(url, {"code": code, "quantity": quantity})
         assert response.status_code == 422, code
         assert message in response.content.decode(), code
+    # to htmx the panel with the error comes back as 200 (htmx swaps only 2xx answers)
+    response = web.post(url, {"code": "NOPE", "quantity": "1"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "unknown code NOPE" in response.content.decode()
     response = web.post(url, {"code": "", "quantity": "-1"})
     assert response.status_code == 422
     picked = dict(delivery.moves.values_list("product__sku", "picked"))
