@@ -16,13 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import DecimalField, ExpressionWrapper, F, Min, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, Sum
 from django.utils import timezone
 
 from kern.crm.models import Activity, ActivityStatus, Opportunity, OpportunityStatus
 from kern.crm.selectors import erp
 from kern.crm.selectors.pipeline import RateCache
-from kern.crm.selectors.visibility import visible_opportunities
+from kern.crm.selectors.visibility import visibility_condition
 from kern.parties.models import ContactPerson, Party
 
 __all__ = ["CREDIT_WARNING_SHARE", "Customer360", "credit_status", "customer_360", "snapshot"]
@@ -101,24 +101,34 @@ def customer_360(party: Party, user: Any) -> Customer360:
                 :20
             ]
         )
-        visible = visible_opportunities(user, company).filter(party=party, status=OpportunityStatus.OPEN)
+        # The open pipeline the user may see, and the first won deal: one list, one aggregate.
+        condition = visibility_condition(user, company)
+        is_visible = Q(status=OpportunityStatus.OPEN) & (condition if condition is not None else Q())
+        of_party = Opportunity.objects.filter(company=company, party=party)
         view.open_opportunities = list(
-            visible.select_related("stage").order_by(F("expected_close_date").asc(nulls_last=True), "id")[
-                :LIST_LIMIT
-            ]
+            of_party.filter(is_visible)
+            .select_related("stage")
+            .order_by(F("expected_close_date").asc(nulls_last=True), "id")[:LIST_LIMIT]
         )
         weighted = ExpressionWrapper(
             F("expected_revenue") * F("probability"),
             output_field=DecimalField(max_digits=30, decimal_places=4),
         )
         rates = RateCache(company)
+        first_won = []
         for row in (
-            visible.values("currency_id")
-            .annotate(expected=Sum("expected_revenue"), weighted=Sum(weighted))
+            of_party.values("currency_id")
+            .annotate(
+                expected=Sum("expected_revenue", filter=is_visible),
+                weighted=Sum(weighted, filter=is_visible),
+                first_won=Min("closed_on", filter=Q(status=OpportunityStatus.WON)),
+            )
             .order_by()
         ):
             view.pipeline_value += rates.to_base(row["expected"] or ZERO, row["currency_id"])
             view.weighted_pipeline += rates.to_base((row["weighted"] or ZERO) / 100, row["currency_id"])
+            if row["first_won"] is not None:
+                first_won.append(row["first_won"])
         activities = Activity.objects.filter(company=company, party=party)
         view.recent_activities = list(
             activities.filter(status=ActivityStatus.DONE)
@@ -132,11 +142,8 @@ def customer_360(party: Party, user: Any) -> Customer360:
         )
         # The newest done activity is the last contact (done_at is set on every done activity).
         view.last_contact = view.recent_activities[0].done_at if view.recent_activities else None
-        won = Opportunity.objects.filter(
-            company=company, party=party, status=OpportunityStatus.WON
-        ).aggregate(first=Min("closed_on"))
         erp.fill(view, party)
-        since = [d for d in (view.customer_since, won["first"]) if d is not None]
+        since = [d for d in (view.customer_since, *first_won) if d is not None]
         view.customer_since = (
             min(since)
             if since
