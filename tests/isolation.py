@@ -237,6 +237,31 @@ def _service_builders() -> None:
 _service_builders()
 
 
+def _portal_builders() -> None:
+    """A contact's portal login (its revocation is the path parameter of the portal API)."""
+    import itertools
+
+    seq = itertools.count(1)
+
+    def access(company: Any) -> Any:
+        from kern.parties import services as parties
+        from kern.portal import services as portal
+        from kern.portal.models import PortalAccess
+
+        n = next(seq)
+        contact = parties.add_contact(
+            a_customer(company), first_name="Geheim", last_name=f"Klant {n}", email=f"geheim{n}@klant.test"
+        )
+        user = a_user(company, "portal_customer")
+        portal.grant_access(contact, user=user)
+        return PortalAccess.objects.get(contact=contact)
+
+    BUILDERS["access_id"] = access
+
+
+_portal_builders()
+
+
 # --- ledger -------------------------------------------------------------------------------------
 
 
