@@ -93,13 +93,18 @@ class _Throwaway:
 
 def _load(scale: int) -> dict[str, Any]:
     from django.core.management import call_command
+    from django.test.utils import override_settings
 
     from kern.core import context
     from kern.core.registry import DEMO_STEPS
 
     call_command("migrate", verbosity=0, interactive=False)
     ctx: dict[str, Any] = {"scale": scale}
-    with context.acting(interface="cli"):
+    # The demo mails quotes and RFQs; with the console backend they would land in the JSON output.
+    with (
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+        context.acting(interface="cli"),
+    ):
         for step in sorted(DEMO_STEPS.values(), key=lambda s: s.order):
             step.run(ctx, None)
     return ctx
@@ -129,13 +134,14 @@ def _documents(company: Any) -> dict[str, int]:
     return counts
 
 
-def _expected(party: Any) -> dict[str, str]:
-    """Independent aggregates the 360 must agree with."""
+def _expected(party: Any, user: Any) -> dict[str, str]:
+    """Independent aggregates the 360 must agree with (open deals as far as `user` may see them)."""
     from django.db.models import Count, Max
 
-    from kern.crm.models import Activity, Opportunity
+    from kern.crm.models import Activity
+    from kern.crm.selectors.visibility import visible_opportunities
 
-    opps = Opportunity.objects.filter(company_id=party.company_id, party=party, status="open")
+    opps = visible_opportunities(user, party.company).filter(party=party, status="open")
     done = Activity.objects.filter(company_id=party.company_id, party=party, status="done")
     return {
         "open_opportunities": str(min(opps.aggregate(n=Count("id"))["n"], 10)),
@@ -190,7 +196,7 @@ def run(argv: list[str]) -> int:
                 failures.append(f"{party.number}: api {response.status_code}, page {html.status_code}")
                 continue
             body = response.json()
-            expected = _expected(party)
+            expected = _expected(party, user)
             got_last = body["last_contact"] or ""
             if str(len(body["open_opportunities"])) != expected["open_opportunities"]:
                 failures.append(f"{party.number}: open opportunities {len(body['open_opportunities'])}")
