@@ -24,6 +24,7 @@ from kern.inventory.models import (
     OPEN_OPERATION_STATUSES,
     CostLayer,
     Location,
+    LocationKind,
     Lot,
     Move,
     MoveStatus,
@@ -103,9 +104,18 @@ def default_warehouse(company: Any) -> Warehouse:
 
 
 def subtree(location: Location, prefix: str = "location") -> Q:
-    """Rows in `location` or anywhere below it."""
+    """Rows in `location` or anywhere below it (with `prefix=""`: the locations themselves)."""
+    if not prefix:
+        return Q(pk=location.pk) | Q(path__startswith=f"{location.path}{location.pk}/")
     return Q(**{f"{prefix}_id": location.pk}) | Q(
         **{f"{prefix}__path__startswith": f"{location.path}{location.pk}/"}
+    )
+
+
+def count_locations(count: Any) -> QuerySet[Location]:
+    """The stock locations a count covers: its location and every internal one below it."""
+    return Location.objects.filter(company_id=count.company_id, kind=LocationKind.INTERNAL).filter(
+        subtree(count.location, prefix="")
     )
 
 

@@ -658,9 +658,7 @@ class CountScreen(ResourceView):
     resource = COUNTS
 
     def locations(self, count: StockCount) -> Any:
-        return Location.objects.filter(company_id=count.company_id, kind=LocationKind.INTERNAL).filter(
-            Q(pk=count.location_id) | Q(path__startswith=f"{count.location.path}{count.location_id}/")
-        )
+        return selectors.count_locations(count)
 
     def context(self, request: HttpRequest, count: StockCount, form: Any, last: Any = None) -> dict:
         return {
