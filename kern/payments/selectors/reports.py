@@ -264,8 +264,9 @@ class DunningProposal:
     currency: str
 
 
-def dunning_proposal(company: Any, on: dt.date | None = None) -> list[DunningProposal]:
-    """Customers with overdue invoices that reached a further dunning level than last time.
+def dunning_proposal(company: Any, on: dt.date | None = None, *, party: Any = None) -> list[DunningProposal]:
+    """Customers with overdue invoices that reached a further dunning level than last time (of
+    one customer when `party` is given).
 
     An item reaches the highest active level whose `days_overdue` it passed; a letter is due
     when one of the customer's items reaches a level above the one it was last dunned at, and
@@ -288,6 +289,8 @@ def dunning_proposal(company: Any, on: dt.date | None = None) -> list[DunningPro
         .select_related("party")
         .order_by("party__name", "party_id", "due_date", "pk")
     )
+    if party is not None:
+        items = items.filter(party_id=getattr(party, "pk", party))
     by_party: dict[int, list[tuple[OpenItem, int, DunningLevel]]] = {}
     for item in items:
         days = (on - item.due_date).days

@@ -98,13 +98,14 @@ def create_dunning_level(company: Company, *, by: Any = None, **fields: Any) -> 
     return level
 
 
-def update_dunning_level(level: DunningLevel, *, by: Any = None, **fields: Any) -> DunningLevel:
+def update_dunning_level(dunning_level: DunningLevel, /, *, by: Any = None, **fields: Any) -> DunningLevel:
+    """Change a level's fields; positional-only, so the level's own `level` number can be one of them."""
     for name, value in fields.items():
-        setattr(level, name, value)
-    validated(level)
+        setattr(dunning_level, name, value)
+    validated(dunning_level)
     with atomic(), acting(by):
-        level.save()
-    return level
+        dunning_level.save()
+    return dunning_level
 
 
 def _fee_account(company: Company) -> str:
