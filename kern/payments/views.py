@@ -8,12 +8,14 @@ from typing import Any
 from django import forms as djforms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from kern.core import ui
 from kern.core.exceptions import KernError
@@ -23,12 +25,15 @@ from kern.payments.models import (
     BankJournal,
     BankStatement,
     DunningLetter,
+    DunningLetterLine,
+    DunningLevel,
     LineStatus,
     OpenItem,
     OpenItemKind,
     Payment,
     PaymentDirection,
     PaymentRun,
+    PaymentRunLine,
     PaymentRunStatus,
     PaymentStatus,
     StatementLine,
@@ -234,9 +239,15 @@ class PaymentRunPages(ui.Resource):
         ui.Tab(
             "lines",
             _("Bills"),
-            rows="lines",
+            rows=lambda run, request: run.lines.select_related("party", "open_item", "payment"),
             columns=["party", "open_item", "amount", "discount", "iban", "status", "error", "payment"],
             limit=1000,
+            delete_url=lambda run, line: (
+                reverse("payments:run_line_remove", kwargs={"pk": run.pk, "line": line.pk})
+                if run.status == PaymentRunStatus.DRAFT
+                else ""
+            ),
+            template="payments/_run_lines_tab.html",
         )
     ]
     actions = [
@@ -264,14 +275,29 @@ class PaymentRunPages(ui.Resource):
 class DunningLetterPages(ui.Resource):
     model = DunningLetter
     prefix = "dunning-letters/"
+    detail_template = "payments/dunningletter_detail.html"
     list_columns = ["number", "date", "party", "level", "overdue_total", "fee", "currency"]
     search_fields = ["number", "party__name"]
-    filters = ["level", "date"]
+    filters = ["party", "level", "date"]
     tabs = [
         ui.Tab(
             "lines", _("Invoices"), rows="lines", columns=["open_item", "days_overdue", "level", "residual"]
         )
     ]
+
+
+class DunningLevelPages(ui.Resource):
+    model = DunningLevel
+    prefix = "dunning-levels/"
+    list_columns = ["level", "name", "days_overdue", "fee", "is_active"]
+    search_fields = ["name"]
+    filters = ["is_active"]
+    ordering = ["level"]
+    detail_fields = ["level", "name", "days_overdue", "fee", "is_active", "text"]
+    form_class = forms.DunningLevelForm
+    create_service = staticmethod(services.create_dunning_level)
+    update_service = staticmethod(services.update_dunning_level)
+    attachments = False
 
 
 OPEN_ITEMS = OpenItemPages()
@@ -281,6 +307,7 @@ STATEMENTS = StatementPages()
 LINES = StatementLinePages()
 RUNS = PaymentRunPages()
 LETTERS = DunningLetterPages()
+LEVELS = DunningLevelPages()
 
 
 def register_ui() -> None:
@@ -325,6 +352,10 @@ def register_ui() -> None:
         order=65,
     )
     ui.register_nav(
+        area, _("Dunning"), "payments:dunning", permission="payments.view_dunningletter", order=65
+    )
+    ui.register_nav(area, _("Open credit"), "payments:credits", permission="payments.view_openitem", order=70)
+    ui.register_nav(
         area,
         _("Import a bank statement"),
         "payments:statement_import",
@@ -356,12 +387,20 @@ def register_ui() -> None:
         order=81,
     )
     register_party_tab()
+    register_dunning_tab()
     ui.register_nav(
         "settings",
         _("Bank journals"),
         "payments:bankjournal_list",
         permission="payments.view_bankjournal",
         order=60,
+    )
+    ui.register_nav(
+        "settings",
+        _("Dunning levels"),
+        "payments:dunninglevel_list",
+        permission="payments.view_dunninglevel",
+        order=61,
     )
 
 
@@ -709,7 +748,16 @@ def propose_run(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/propose_run.html",
-        {"title": _("Propose a payment run"), "form": form, "due": due, "due_until": due_until},
+        {
+            "title": _("Propose a payment run"),
+            "form": form,
+            "due": due,
+            "due_until": due_until,
+            "blocked_url": _page_of(
+                request, "purchasing:bill_list", "purchasing.view_vendorbill", "payment_blocked=true"
+            ),
+            "aged_url": _page_of(request, "payments:aged_payables", "payments.view_openitem"),
+        },
         status=status,
     )
 
@@ -725,6 +773,44 @@ def download_pain001(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(run.pain001.encode(), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="{run.number}.xml"'
     return response
+
+
+def _page_of(request: HttpRequest, name: str, permission: str, query: str = "") -> str:
+    """The URL of another page when the user may see it and it is mounted (purchasing is an app
+    above payments: it is linked by URL name, never imported)."""
+    if not request.user.has_perm(permission):
+        return ""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{query}" if query else url
+
+
+def _related_links(request: HttpRequest, kind: str) -> list[tuple[Any, str]]:
+    """Where the same money is seen from another side. Payables: purchasing's vendor bills are the
+    documents (match, approval, blocks); the ageing, open items and payment runs are here."""
+    if kind == OpenItemKind.RECEIVABLE:
+        candidates = [
+            (_("Dunning"), _page_of(request, "payments:dunning", "payments.view_dunningletter")),
+            (_("Open credit"), _page_of(request, "payments:credits", "payments.view_openitem")),
+        ]
+    else:
+        candidates = [
+            (_("Vendor bills"), _page_of(request, "purchasing:bill_list", "purchasing.view_vendorbill")),
+            (
+                _("Bills blocked for payment"),
+                _page_of(
+                    request, "purchasing:bill_list", "purchasing.view_vendorbill", "payment_blocked=true"
+                ),
+            ),
+            (
+                _("Propose a payment run"),
+                _page_of(request, "payments:propose_run", "payments.add_paymentrun"),
+            ),
+            (_("Open credit"), _page_of(request, "payments:credits", "payments.view_openitem")),
+        ]
+    return [(label, url) for label, url in candidates if url]
 
 
 def _ageing_page(request: HttpRequest, kind: str) -> HttpResponse:
@@ -747,6 +833,7 @@ def _ageing_page(request: HttpRequest, kind: str) -> HttpResponse:
             "kind": kind,
             "party_label": _("Customer") if receivable else _("Vendor"),
             "items_url": reverse("payments:openitem_list"),
+            "related": _related_links(request, kind),
         },
         status=400 if form.errors else 200,
     )
@@ -835,3 +922,368 @@ def register_party_tab() -> None:
         ),
         order=70,
     )
+
+
+def register_dunning_tab() -> None:
+    ui.register_tab(
+        "parties.party",
+        ui.Tab(
+            "dunning_letters",
+            _("Reminders"),
+            rows=lambda party, request: selectors.letters_of(request.company, party),
+            columns=["number", "date", "level", "overdue_total", "fee", "currency"],
+            permission="payments.view_dunningletter",
+            add_url=lambda party: reverse("payments:dunning_customer", kwargs={"pk": party.pk}),
+            add_label=_("Dunning"),
+        ),
+        order=71,
+    )
+
+
+# --- dunning ---------------------------------------------------------------------------------
+
+
+def _send_reminders(request: HttpRequest, form: forms.DunningForm, parties: list[int]) -> list[DunningLetter]:
+    """Write the letters due for `parties` on the form's day; errors land on the form."""
+    if not request.user.has_perm("payments.add_dunningletter"):
+        raise PermissionDenied
+    if not form.check_sendable():
+        return []
+    if not parties:
+        form.add_error(None, _("Tick at least one customer."))
+        return []
+    try:
+        letters = services.send_dunning_letters(
+            _company(request), on=form.day(), parties=parties, by=request.user
+        )
+    except KernError as exc:
+        ui.apply_errors(form, exc)
+        return []
+    messages.success(
+        request,
+        ngettext(
+            "Reminder %(numbers)s is recorded; open it to print or send it as PDF.",
+            "Reminders %(numbers)s are recorded; open them to print or send them as PDF.",
+            len(letters),
+        )
+        % {"numbers": ", ".join(letter.number for letter in letters)},
+    )
+    return letters
+
+
+def _dunning_url(name: str, form: forms.DunningForm, **kwargs: Any) -> str:
+    url = reverse(name, kwargs=kwargs or None)
+    return f"{url}?on={form.day().isoformat()}"
+
+
+@login_required
+@permission_required("payments.view_dunningletter", raise_exception=True)
+def dunning(request: HttpRequest) -> HttpResponse:
+    """Customers with overdue invoices: how late, how far they were reminded, and the letter that
+    is due now (level and fee); tick customers to send theirs."""
+    company = _company(request)
+    form = forms.DunningForm(request.POST if request.method == "POST" else (request.GET or None))
+    if request.method == "POST":
+        chosen = [int(v) for v in request.POST.getlist("party") if v.isdigit()]
+        if _send_reminders(request, form, chosen):
+            return HttpResponseRedirect(_dunning_url("payments:dunning", form))
+    on = form.day()
+    rows = selectors.dunning_overview(company, on)
+    return render(
+        request,
+        "payments/dunning.html",
+        {
+            "title": _("Dunning"),
+            "form": form,
+            "on": on,
+            "rows": rows,
+            "due": sum(1 for row in rows if row.proposal),
+            "currency": company.base_currency_id,
+            "can_send": request.user.has_perm("payments.add_dunningletter"),
+            "can_edit_levels": request.user.has_perm("payments.view_dunninglevel"),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@permission_required("payments.view_dunningletter", raise_exception=True)
+def dunning_customer(request: HttpRequest, pk: int) -> HttpResponse:
+    """One customer's overdue invoices with the level each has reached, the letter that is due,
+    and the reminders sent so far (HTML and PDF)."""
+    company = _company(request)
+    party = _get(Party, request, pk)
+    form = forms.DunningForm(request.POST if request.method == "POST" else (request.GET or None))
+    if request.method == "POST" and _send_reminders(request, form, [party.pk]):
+        return HttpResponseRedirect(_dunning_url("payments:dunning_customer", form, pk=party.pk))
+    on = form.day()
+    rows = selectors.dunning_overview(company, on, party=party)
+    return render(
+        request,
+        "payments/dunning_customer.html",
+        {
+            "title": _("Dunning of %(party)s") % {"party": party.name},
+            "form": form,
+            "on": on,
+            "party": party,
+            "row": rows[0] if rows else None,
+            "letters": list(selectors.letters_of(company, party)[:200]),
+            "can_send": request.user.has_perm("payments.add_dunningletter"),
+            "party_url": ui.document_url(party),
+            "preview_url": _dunning_url("payments:dunning_preview", form, pk=party.pk),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@permission_required("payments.view_dunningletter", raise_exception=True)
+def dunning_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter that is due for the customer, as it would be written (not recorded)."""
+    company = _company(request)
+    party = _get(Party, request, pk)
+    form = forms.DunningForm(request.GET or None)
+    on = form.day()
+    proposal = next(iter(selectors.dunning_proposal(company, on, party=party)), None)
+    if proposal is None:
+        messages.info(request, _("No reminder is due for this customer on that day."))
+        return HttpResponseRedirect(_dunning_url("payments:dunning_customer", form, pk=party.pk))
+    level = proposal.level
+    letter = DunningLetter(
+        company=company,
+        party=party,
+        number=str(_("(draft)")),
+        level=level.level,
+        date=on,
+        currency_id=proposal.currency,
+        overdue_total=proposal.overdue_total,
+        fee=level.fee,
+        text=level.text,
+    )
+    lines = [
+        DunningLetterLine(open_item=item, level=reached, days_overdue=days, residual=item.residual)
+        for item, days, reached in proposal.items
+    ]
+    with translation.override(party.language or "nl"):
+        html = render_to_string(
+            "payments/pdf/dunning_letter.html",
+            {
+                "letter": letter,
+                "company": company,
+                "party": party,
+                "address": party.addresses.order_by("-is_default", "pk").first(),
+                "lines": lines,
+                "total": letter.overdue_total + letter.fee,
+            },
+        )
+    return HttpResponse(html)
+
+
+@login_required
+@permission_required("payments.view_dunningletter", raise_exception=True)
+def dunning_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """A sent reminder as the customer reads it: HTML, or PDF with `?format=pdf`."""
+    letter = get_object_or_404(
+        DunningLetter.objects.select_related("party", "company"), company=_company(request), pk=pk
+    )
+    if request.GET.get("format") == "pdf":
+        response = HttpResponse(documents.dunning_letter_pdf(letter), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{letter.number}.pdf"'
+        return response
+    return HttpResponse(documents.dunning_letter_html(letter))
+
+
+# --- customer credit and refunds -------------------------------------------------------------
+
+
+@login_required
+@permission_required("payments.view_openitem", raise_exception=True)
+def credits(request: HttpRequest) -> HttpResponse:
+    """Parties with open credit (money kept as credit, credit notes) and what they still owe."""
+    return render(
+        request,
+        "payments/credits.html",
+        {"title": _("Open credit"), "rows": selectors.parties_with_credit(_company(request))},
+    )
+
+
+def _credit_kind(request: HttpRequest, party: Party) -> str:
+    kind = request.POST.get("kind") or request.GET.get("kind")
+    if kind in OpenItemKind.values:
+        return kind
+    return OpenItemKind.PAYABLE if party.is_vendor and not party.is_customer else OpenItemKind.RECEIVABLE
+
+
+@login_required
+@permission_required("payments.view_openitem", raise_exception=True)
+def party_credit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A party's open credit beside its open items: use a credit on an item (residuals before and
+    after are shown before it is booked), or pay the credit back."""
+    company = _company(request)
+    party = _get(Party, request, pk)
+    kind = _credit_kind(request, party)
+    action = request.POST.get("do") if request.method == "POST" else ""
+    scope = {"company": company, "party": party, "kind": kind}
+    today = timezone.localdate()
+    previewing = bool(request.GET.get("credit") and request.GET.get("debit"))
+    allocate_data = request.POST if action == "allocate" else (request.GET if previewing else None)
+    initial = {"date": today, "credit": request.GET.get("credit"), "debit": request.GET.get("debit")}
+    form = forms.CreditAllocationForm(allocate_data, initial=initial, **scope)
+    refund_form = forms.RefundForm(
+        request.POST if action == "refund" else None, initial={"date": today}, **scope
+    )
+    back = f"{reverse('payments:party_credit', kwargs={'pk': party.pk})}?kind={kind}"
+    if action and not request.user.has_perm(
+        "payments.add_allocation" if action == "allocate" else "payments.add_payment"
+    ):
+        raise PermissionDenied
+    if action == "allocate" and form.is_valid():
+        data = form.cleaned_data
+        preview = selectors.credit_allocation(data["credit"], data["debit"], data["amount"])
+        try:
+            services.allocate_credit(
+                data["credit"],
+                data["debit"],
+                amount=data["amount"],
+                on=data["date"] or today,
+                by=request.user,
+            )
+        except KernError as exc:
+            ui.apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(amount)s of %(credit)s is used on %(debit)s: %(credit)s %(credit_before)s → "
+                    "%(credit_after)s, %(debit)s %(debit_before)s → %(debit_after)s."
+                )
+                % {
+                    "amount": _money(preview.amount),
+                    "credit": preview.credit.number,
+                    "debit": preview.debit.number,
+                    "credit_before": _money(preview.credit_before),
+                    "credit_after": _money(preview.credit_after),
+                    "debit_before": _money(preview.debit_before),
+                    "debit_after": _money(preview.debit_after),
+                },
+            )
+            return HttpResponseRedirect(back)
+    if action == "refund" and refund_form.is_valid():
+        data = refund_form.cleaned_data
+        credit, bank = data["credit"], data["bank_journal"]
+        amount = data["amount"] or abs(credit.residual)
+        try:
+            payment = services.post_payment(
+                company,
+                direction=(
+                    PaymentDirection.OUTGOING
+                    if kind == OpenItemKind.RECEIVABLE
+                    else PaymentDirection.INCOMING
+                ),
+                party=party,
+                amount=amount,
+                currency=bank.currency_id if bank else credit.currency_id,
+                on=data["date"],
+                reference=data["reference"] or credit.number,
+                memo=str(_("refund of %(credit)s") % {"credit": credit.number})[:255],
+                allocations=[services.AllocationSpec(credit, amount)],
+                bank_journal=bank,
+                by=request.user,
+            )
+        except KernError as exc:
+            ui.apply_errors(refund_form, exc)
+        else:
+            messages.success(
+                request,
+                _("Refund %(number)s is booked: %(amount)s of %(credit)s.")
+                % {"number": payment.number, "amount": _money(amount), "credit": credit.number},
+            )
+            return HttpResponseRedirect(reverse("payments:payment_detail", kwargs={"pk": payment.pk}))
+    preview = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        preview = selectors.credit_allocation(data["credit"], data["debit"], data["amount"])
+    position = selectors.credit_position(company, party, kind)
+    status = 200
+    if action and (form.errors or refund_form.errors):
+        status = 422
+    elif form.is_bound and form.errors and not request.htmx:
+        status = 400
+    return render(
+        request,
+        "payments/party_credit.html",
+        {
+            "title": _("Credit of %(party)s") % {"party": party.name},
+            "party": party,
+            "party_url": ui.document_url(party),
+            "kind": kind,
+            "kinds": OpenItemKind.choices,
+            "position": position,
+            "currency": company.base_currency_id,
+            "form": form,
+            "refund_form": refund_form,
+            "preview": preview,
+            "chosen_credit": str(form["credit"].value() or ""),
+            "chosen_debit": str(form["debit"].value() or ""),
+            "can_allocate": request.user.has_perm("payments.add_allocation"),
+            "can_refund": request.user.has_perm("payments.add_payment"),
+            "refund_direction": (
+                PaymentDirection.OUTGOING if kind == OpenItemKind.RECEIVABLE else PaymentDirection.INCOMING
+            ),
+        },
+        status=status,
+    )
+
+
+def _money(value: Any) -> str:
+    return formats.number_format(value, 2, use_l10n=True)
+
+
+# --- payment runs: leave a bill out ------------------------------------------------------------
+
+
+@login_required
+@permission_required("payments.change_paymentrun", raise_exception=True)
+def remove_run_line(request: HttpRequest, pk: int, line: int) -> HttpResponse:
+    """Leave one bill out of a proposed (not yet approved) run; GET asks first."""
+    run = _get(PaymentRun, request, pk)
+    found = PaymentRunLine.objects.filter(run=run, pk=line).select_related("open_item", "party").first()
+    if found is None:
+        raise Http404
+    found.run = run
+    back = f"{reverse('payments:paymentrun_detail', kwargs={'pk': run.pk})}?tab=lines"
+    if request.method != "POST":
+        return render(
+            request,
+            "payments/remove_run_line.html",
+            {
+                "title": _("Leave %(bill)s out of %(run)s")
+                % {"bill": found.open_item.number, "run": run.number},
+                "run": run,
+                "line": found,
+                "cancel_url": back,
+                "is_draft": run.status == PaymentRunStatus.DRAFT,
+            },
+        )
+    approved_by_some = run.approvals.exists()
+    try:
+        services.remove_run_line(found, by=request.user)
+    except KernError as exc:
+        messages.error(request, exc.message)
+    else:
+        if approved_by_some:
+            messages.warning(
+                request, _("The approvals given so far no longer hold: the run must be approved again.")
+            )
+        messages.success(
+            request,
+            _("%(bill)s of %(vendor)s is left out of %(run)s; the run now pays %(currency)s %(total)s.")
+            % {
+                "bill": found.open_item.number,
+                "vendor": found.party.name,
+                "run": run.number,
+                "currency": run.currency_id,
+                "total": _money(run.total),
+            },
+        )
+    return HttpResponseRedirect(back)
