@@ -6,8 +6,10 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from kern.ledger.models import Account
+from kern.ledger.models import Account, JournalLine
 from kern.ledger.selectors import (
     balance_sheet,
     general_ledger,
@@ -180,6 +182,62 @@ def test_the_drill_down_pages_back_with_a_running_balance(company, books):
         (1, D("11209.00"))
     ] and last.next_cursor is None
     assert last.lines[0].number.startswith("BNK-")
+
+
+def _raw_ledger(account):
+    """The account's lines from the table itself, oldest first, with the balance after each."""
+    running, out = D(0), []
+    for line in JournalLine.objects.filter(account=account).order_by("date", "id"):
+        running += line.debit - line.credit
+        out.append((line.date, line.id, running))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [
+        (dt.date(Y, 4, 1), dt.date(Y, 4, 30)),  # one month, as the bench drills down
+        (dt.date(Y, 4, 3), dt.date(Y, 4, 30)),  # starts inside April: April's earlier lines open it
+        (dt.date(Y, 3, 15), dt.date(Y, 4, 4)),  # cuts two periods
+        (dt.date(Y, 1, 1), dt.date(Y, 12, 31)),  # the year, with the capital entry of 1 January
+        (dt.date(Y, 5, 1), dt.date(Y, 5, 31)),  # no lines at all
+    ],
+)
+def test_each_drill_down_page_is_one_query_whose_balances_equal_sums_over_the_lines(
+    company, books, date_from, date_to
+):
+    bank = Account.objects.get(company=company, code="1100")
+    for day in (1, 2, 2, 3, 4, 20):
+        post_entry(
+            company=company,
+            journal="bank",
+            on=dt.date(Y, 4, day),
+            lines=[
+                LineSpec(account="4610", debit=D(f"{day}.25")),
+                LineSpec(account="1100", credit=D(f"{day}.25")),
+            ],
+        )
+    raw = _raw_ledger(bank)
+    before = [b for d, _i, b in raw if d < date_from]
+    through = [b for d, _i, b in raw if d <= date_to]
+    expected = [(d, i, b) for d, i, b in reversed(raw) if date_from <= d <= date_to]
+
+    shown, cursor = [], None
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            page = general_ledger(bank, date_from=date_from, date_to=date_to, page_size=2, cursor=cursor)
+        assert len(queries) == 1, [q["sql"] for q in queries]
+        assert page.opening == (before[-1] if before else D(0))
+        assert page.closing == (through[-1] if through else D(0))
+        shown += [(ln.date, ln.id, ln.balance) for ln in page.lines]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    assert shown == expected
+
+    if expected:  # a cursor past the last line: no lines, the same opening and closing
+        past = general_ledger(bank, date_from=date_from, date_to=date_to, cursor=f"{date_from.isoformat()}:1")
+        assert (past.lines, past.opening, past.closing) == ([], page.opening, page.closing)
 
 
 def test_the_journal_report_lists_entries_with_lines_and_totals(company, books):

@@ -3,8 +3,9 @@
 The balance table holds a few rows per account per month, so a trial balance, balance sheet or
 profit and loss reads hundreds of rows whatever the number of lines. Only a date range that does
 not follow period boundaries reads lines, and only for the partial periods at its ends.
-Drill-downs read one account's lines through the (account, date, id) index, newest first; the
-running balance starts from the closing balance and walks back, so a page costs its 50 rows.
+Drill-downs read one account's lines through the (account, date, id, debit, credit) index, newest
+first, in one keyset query per page: the opening balance comes from the balance table, the running
+balance from a sum over the range's lines only, so a page costs its 50 rows plus one index range.
 
 Conventions: `balance` is debit − credit (company currency). Periods of kind `opening` (period 0)
 count as the opening balance of a range that starts on their date; periods of kind `closing`
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, F, Max, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from kern.core.money import quantize
@@ -495,37 +497,82 @@ class AccountLedger:
     next_cursor: str | None
 
 
-def _opening_and_closing(account_id: int, date_from: dt.date, date_to: dt.date) -> tuple[Decimal, Decimal]:
-    """The account's balance before `date_from` and at the end of `date_to`.
+# One statement per page, every part of it bounded by the range:
+# - `page`: the range's lines newest first after the cursor, through the (account, date, id,
+#   debit, credit) index, cut to the page before any other table is joined;
+# - `balance`: the opening balance from the balance table (the periods that end before the
+#   range) plus the lines of the one regular period the range starts inside, before its first
+#   day — never a sum over the account's whole history of lines (the period's start bounds the
+#   index range, so no database reads the lines before it); and the sum of the range's
+#   lines up to the page's first line (index-only, like the page);
+# - the running balance within the page: a window sum over the page's lines newer than each one.
+# The LEFT JOIN keeps the balance row when the page is empty.
+_LEDGER_PAGE_SQL = """
+WITH page AS (
+    SELECT id, date, debit - credit AS amount
+      FROM ledger_journalline
+     WHERE account_id = %(account)s AND date >= %(date_from)s AND date <= %(date_to)s
+       AND {up_to_cursor}
+     ORDER BY date DESC, id DESC
+     LIMIT %(limit)s
+),
+balance AS (
+    SELECT
+        (SELECT COALESCE(SUM(b.debit - b.credit), 0)
+           FROM ledger_accountbalance b
+           JOIN ledger_period p ON p.id = b.period_id
+          WHERE b.account_id = %(account)s AND p.end_date < %(date_from)s)
+      + (SELECT COALESCE(SUM(debit - credit), 0)
+           FROM ledger_journalline
+          WHERE account_id = %(account)s AND date < %(date_from)s
+            AND date >= (SELECT start_date FROM ledger_period WHERE {cut_period})
+            AND period_id = (SELECT id FROM ledger_period WHERE {cut_period})) AS opening,
+        (SELECT COALESCE(SUM(debit - credit), 0)
+           FROM ledger_journalline
+          WHERE account_id = %(account)s AND date >= %(date_from)s AND date <= %(date_to)s
+            AND {up_to_cursor}) AS through_page,
+        {movement} AS movement
+)
+SELECT balance.opening, balance.through_page, balance.movement,
+       SUM(page.amount) OVER (
+           ORDER BY page.date DESC, page.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+       ) AS newer_in_page,
+       l.id, l.date, l.entry_id, l.debit, l.credit, l.description, l.amount_currency, l.currency,
+       e.number, e.memo, e.source_type, e.source_id, j.code, party.name
+  FROM balance
+  LEFT JOIN page ON 1 = 1
+  LEFT JOIN ledger_journalline l ON l.id = page.id
+  LEFT JOIN ledger_journalentry e ON e.id = l.entry_id
+  LEFT JOIN ledger_journal j ON j.id = e.journal_id
+  LEFT JOIN parties_party party ON party.id = l.party_id
+ ORDER BY page.date DESC, page.id DESC
+"""
+# The regular period the range starts inside (after its first day), if any. Its start bounds the
+# lines read for the opening balance; with none, the bound is NULL and no line is read.
+_CUT_PERIOD = (
+    "company_id = %(company)s AND kind = %(regular)s"
+    " AND start_date < %(date_from)s AND end_date >= %(date_from)s"
+)
+# A later page starts below the cursor's line; the closing balance then needs the whole range.
+_OLDER_THAN_CURSOR = "(date < %(cursor_date)s OR (date = %(cursor_date)s AND id < %(cursor_id)s))"
+_RANGE_MOVEMENT = """(SELECT COALESCE(SUM(debit - credit), 0)
+           FROM ledger_journalline
+          WHERE account_id = %(account)s AND date >= %(date_from)s AND date <= %(date_to)s)"""
 
-    One query on the balance table; only when a date falls inside a period (not on its end) are
-    that period's lines read too.
-    """
-    before = date_from - dt.timedelta(days=1)
-    balance = F("debit") - F("credit")
-    period_cut_to = Q(
-        period__kind=PeriodKind.REGULAR, period__start_date__lte=date_to, period__end_date__gt=date_to
-    )
-    period_cut_from = Q(
-        period__kind=PeriodKind.REGULAR, period__start_date__lte=before, period__end_date__gt=before
-    )
-    row = AccountBalance.objects.filter(account_id=account_id, period__start_date__lte=date_to).aggregate(
-        closing=_sum(balance, Q(period__end_date__lte=date_to)),
-        opening=_sum(balance, Q(period__end_date__lte=before)),
-        cut_to=Max(Case(When(period_cut_to, then=F("period_id")))),
-        cut_from=Max(Case(When(period_cut_from, then=F("period_id")))),
-    )
-    opening, closing = cents(row["opening"]), cents(row["closing"])
-    if row["cut_to"] or row["cut_from"]:
-        partial = JournalLine.objects.filter(
-            account_id=account_id, period_id__in=[p for p in (row["cut_to"], row["cut_from"]) if p]
-        ).aggregate(
-            closing=_sum(balance, Q(period_id=row["cut_to"], date__lte=date_to)),
-            opening=_sum(balance, Q(period_id=row["cut_from"], date__lte=before)),
-        )
-        opening += cents(partial["opening"])
-        closing += cents(partial["closing"])
-    return opening, closing
+
+def _amount(value: Any, places: int = 2) -> Decimal:
+    """A raw SQL amount as an exact Decimal: PostgreSQL sends numerics, SQLite floats or ints."""
+    return quantize(value if isinstance(value, Decimal) else Decimal(str(value)), places=places)
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def parse_cursor(cursor: str) -> tuple[dt.date, int]:
+    """ "<date>:<line id>" of the last line shown; ValueError when it is not one."""
+    day_text, _sep, id_text = cursor.partition(":")
+    return dt.date.fromisoformat(day_text), int(id_text)
 
 
 def general_ledger(
@@ -538,62 +585,76 @@ def general_ledger(
 ) -> AccountLedger:
     """The account's lines in the range, newest first, with the balance after each line.
 
-    `cursor` ("<date>:<line id>" of the last line shown) pages further back.
+    `cursor` ("<date>:<line id>" of the last line shown) pages further back. One keyset query
+    per page (see _LEDGER_PAGE_SQL): the balance after a line is the opening balance plus the
+    sum of the range's lines up to and including it, so every page shows the same balances
+    however it was reached.
     """
-    opening, closing = _opening_and_closing(account.pk, date_from, date_to)
-    lines_qs = JournalLine.objects.filter(account_id=account.pk, date__gte=date_from, date__lte=date_to)
-    running = closing
+    adapt = connection.ops.adapt_datefield_value
+    params: dict[str, Any] = {
+        "account": account.pk,
+        "company": account.company_id,
+        "regular": PeriodKind.REGULAR,
+        "date_from": adapt(date_from),
+        "date_to": adapt(date_to),
+        "limit": page_size + 1,
+    }
+    up_to_cursor, movement = "1 = 1", "NULL"
     if cursor:
-        day_text, _sep, id_text = cursor.partition(":")
-        day, last_id = dt.date.fromisoformat(day_text), int(id_text)
-        newer = Q(date__gt=day) | Q(date=day, id__gte=last_id)
-        running -= cents(
-            lines_qs.filter(newer).aggregate(b=Sum(F("debit") - F("credit"), output_field=_AMOUNT))["b"]
+        cursor_date, params["cursor_id"] = parse_cursor(cursor)
+        params["cursor_date"] = adapt(cursor_date)
+        up_to_cursor, movement = _OLDER_THAN_CURSOR, _RANGE_MOVEMENT
+    with connection.cursor() as db:
+        db.execute(
+            _LEDGER_PAGE_SQL.format(cut_period=_CUT_PERIOD, up_to_cursor=up_to_cursor, movement=movement),
+            params,
         )
-        lines_qs = lines_qs.filter(Q(date__lt=day) | Q(date=day, id__lt=last_id))
-    page = list(
-        lines_qs.order_by("-date", "-id").values(
-            "id",
-            "date",
-            "entry_id",
-            "entry__number",
-            "entry__journal__code",
-            "entry__memo",
-            "entry__source_type",
-            "entry__source_id",
-            "description",
-            "party__name",
-            "debit",
-            "credit",
-            "amount_currency",
-            "currency",
-        )[: page_size + 1]
-    )
-    more = len(page) > page_size
-    page = page[:page_size]
-    out = []
-    for row in page:
-        out.append(
-            LedgerLine(
-                id=row["id"],
-                date=row["date"],
-                entry_id=row["entry_id"],
-                number=row["entry__number"],
-                journal=row["entry__journal__code"],
-                description=row["description"] or row["entry__memo"],
-                party=row["party__name"] or "",
-                debit=row["debit"],
-                credit=row["credit"],
-                balance=running,
-                source_type=row["entry__source_type"],
-                source_id=row["entry__source_id"],
-                amount_currency=row["amount_currency"],
-                currency=row["currency"],
-            )
+        rows = db.fetchall()
+    opening, through_page = _amount(rows[0][0]), _amount(rows[0][1])
+    closing = opening + (through_page if movement == "NULL" else _amount(rows[0][2]))
+    lines = [
+        LedgerLine(
+            id=line_id,
+            date=_day(day),
+            entry_id=entry_id,
+            number=number,
+            journal=journal,
+            description=description or memo,
+            party=party or "",
+            debit=_amount(debit),
+            credit=_amount(credit),
+            balance=opening + through_page - _amount(newer or 0),
+            source_type=source_type,
+            source_id=source_id,
+            amount_currency=None if in_currency is None else _amount(in_currency, places=3),
+            currency=currency,
         )
-        running -= row["debit"] - row["credit"]
-    next_cursor = f"{page[-1]['date'].isoformat()}:{page[-1]['id']}" if more and page else None
-    return AccountLedger(account, date_from, date_to, opening, closing, out, next_cursor)
+        for (
+            _opening,
+            _through_page,
+            _movement,
+            newer,
+            line_id,
+            day,
+            entry_id,
+            debit,
+            credit,
+            description,
+            in_currency,
+            currency,
+            number,
+            memo,
+            source_type,
+            source_id,
+            journal,
+            party,
+        ) in rows
+        if line_id is not None
+    ]
+    more = len(lines) > page_size
+    lines = lines[:page_size]
+    next_cursor = f"{lines[-1].date.isoformat()}:{lines[-1].id}" if more else None
+    return AccountLedger(account, date_from, date_to, opening, closing, lines, next_cursor)
 
 
 # --------------------------------------------------------------------------------------------
