@@ -79,7 +79,7 @@ class OpenItemPages(ui.Resource):
         ui.Tab(
             "allocations",
             _("Settled by"),
-            rows="allocations",
+            rows=lambda item, request: item.allocations.select_related("payment", "counterpart"),
             columns=[
                 "date",
                 "payment",
@@ -121,7 +121,7 @@ class PaymentPages(ui.Resource):
         ui.Tab(
             "allocations",
             _("Allocations"),
-            rows="allocations",
+            rows=lambda payment, request: payment.allocations.select_related("open_item"),
             columns=["open_item", "date", "amount", "discount", "exchange_difference", "is_reversed"],
         )
     ]
@@ -173,7 +173,7 @@ class StatementPages(ui.Resource):
         ui.Tab(
             "lines",
             _("Lines"),
-            rows="lines",
+            rows=lambda statement, request: statement.lines.select_related("party", "payment"),
             columns=[
                 "sequence",
                 "booking_date",
@@ -278,10 +278,13 @@ class DunningLetterPages(ui.Resource):
     detail_template = "payments/dunningletter_detail.html"
     list_columns = ["number", "date", "party", "level", "overdue_total", "fee", "currency"]
     search_fields = ["number", "party__name"]
-    filters = ["party", "level", "date"]
+    filters = ["level", "date"]
     tabs = [
         ui.Tab(
-            "lines", _("Invoices"), rows="lines", columns=["open_item", "days_overdue", "level", "residual"]
+            "lines",
+            _("Invoices"),
+            rows=lambda letter, request: letter.lines.select_related("open_item"),
+            columns=["open_item", "days_overdue", "level", "residual"],
         )
     ]
 
