@@ -12,9 +12,15 @@ rows go in with COPY (PostgreSQL) or executemany (SQLite). `kern ledger verify` 
 the checks run it.
 
 Timed, each separately, cold (a new connection opened before the clock starts, empty caches) and
-warm (best of five): the trial
-balance of the year, the profit and loss and the balance sheet of the year, and the drill-down:
-the first 50 lines of one account in one month, newest first, with running balance.
+warm (best of five): the trial balance of the year, the profit and loss and the balance sheet of
+the year, and the drill-down: the first 50 lines of one account in one month, newest first, with
+running balance. Beside each wall time: the CPU seconds of this process and of the PostgreSQL
+server process, and their run-queue wait (ready to run, no CPU free), with the load average when
+the timing started — on a shared machine wall ≈ CPU + wait, which tells a slow report from a busy
+machine.
+
+`--keep` leaves the loaded books in place; a later `--reuse` run with the same `--entries` times
+them again without loading (after checking that they are exactly this workload).
 Checks: the trial balance's debit equals its credit (and the generated total); each account's
 closing balance equals an independent SUM() over the raw lines; the hash chain, numbering and
 balances verify.
@@ -34,7 +40,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 __all__ = ["run"]
 
@@ -50,56 +56,78 @@ def _backend_pid() -> int | None:
         return cursor.fetchone()[0]
 
 
-def _cpu(backend: int | None) -> float:
-    """CPU seconds of this process, plus those of the PostgreSQL server process serving our
-    connection when it runs on this machine (read from /proc; 0 when it cannot be read). SQLite
-    runs inside this process, so its work is in the first figure."""
-    seconds = time.process_time()
-    if backend:
+def _usage(backend: int | None) -> tuple[float, float]:
+    """(CPU seconds, run-queue seconds) so far of this process plus the PostgreSQL server process
+    serving our connection, when it runs on this machine. SQLite runs inside this process, so its
+    work is in the first figure.
+
+    Run-queue seconds are those a process was ready to run but waited for a CPU (the kernel's
+    schedstat): on a shared machine, wall time ≈ CPU + run-queue wait, so the two figures tell a
+    slow query from a busy machine. Read in nanoseconds from /proc/<pid>/schedstat; where that is
+    missing, the server's CPU comes from /proc/<pid>/stat in clock ticks and the wait counts 0.
+    """
+    cpu, wait = time.process_time(), 0.0
+    for pid in ("self", backend) if backend else ("self",):
         try:
-            with open(f"/proc/{backend}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            seconds += (int(fields[11]) + int(fields[12])) / _TICKS
-        except (OSError, IndexError, ValueError):
-            pass
-    return seconds
+            with open(f"/proc/{pid}/schedstat", encoding="ascii") as stat:
+                run_ns, wait_ns, _slices = stat.read().split()
+        except (OSError, ValueError):
+            if pid != "self":
+                cpu += _stat_cpu(pid)
+            continue
+        if pid != "self":
+            cpu += int(run_ns) / 1e9
+        wait += int(wait_ns) / 1e9
+    return cpu, wait
+
+
+def _stat_cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def _timed(fn: Callable[[], Any], *, cold_runs: int = 3, repeat: int = 5) -> dict[str, Any]:
-    """Cold and warm wall and CPU seconds of one report, and its result.
+    """Cold and warm wall, CPU and run-queue seconds of one report, and its result.
 
     Cold: a new database connection (opened before the clock starts: a server keeps its
     connections) and empty process caches, so no query plan or cached setting is reused; the
     median of `cold_runs` such runs (one sample on a shared machine is luck). Warm: the best of
-    `repeat` runs on the same connection. CPU is the client's plus, on PostgreSQL on this
-    machine, the server process's: the figure a busy machine does not inflate.
+    `repeat` runs on the same connection. CPU and run-queue wait are the client's plus, on
+    PostgreSQL on this machine, the server process's (see _usage).
     """
     from kern.ledger.selectors.config import forget
 
-    colds: list[tuple[float, float]] = []
+    colds: list[tuple[float, float, float]] = []
     result = None
     for _ in range(cold_runs):
         connection.close()
         forget()
         connection.ensure_connection()
         backend = _backend_pid()
-        cpu = _cpu(backend)
+        cpu, wait = _usage(backend)
         start = time.perf_counter()
         result = fn()
-        colds.append((time.perf_counter() - start, _cpu(backend) - cpu))
+        wall = time.perf_counter() - start
+        cpu_after, wait_after = _usage(backend)
+        colds.append((wall, cpu_after - cpu, wait_after - wait))
     warm = warm_cpu = float("inf")
     for _ in range(repeat):
-        cpu = _cpu(backend)
+        cpu, _wait = _usage(backend)
         start = time.perf_counter()
         fn()
         warm = min(warm, time.perf_counter() - start)
-        warm_cpu = min(warm_cpu, _cpu(backend) - cpu)
+        warm_cpu = min(warm_cpu, _usage(backend)[0] - cpu)
     return {
-        "cold": statistics.median(w for w, _c in colds),
-        "cold_cpu": statistics.median(c for _w, c in colds),
+        "cold": statistics.median(w for w, _c, _q in colds),
+        "cold_cpu": statistics.median(c for _w, c, _q in colds),
+        "cold_wait": statistics.median(q for _w, _c, q in colds),
         "warm": warm,
         "warm_cpu": warm_cpu,
         "result": result,
@@ -387,6 +415,29 @@ def _raw_balance_through(account_id: int, on: dt.date) -> Decimal:
         return sum((D(str(d)) - D(str(c)) for d, c in cursor.fetchall()), D(0)).quantize(D("0.01"))
 
 
+def _generated_total(entries: int) -> Decimal:
+    """The sum of the workload's amounts, (n mod 997) + 0.01 EUR for n < M, in exact cents."""
+    full, rest = divmod(entries, 997)
+    cents = full * 100 * (996 * 997 // 2) + 100 * (rest * (rest - 1) // 2) + entries
+    return D(cents) / 100
+
+
+def _holds_the_workload(company: Any, entries: int, year: int) -> bool:
+    """Whether the books hold exactly what _load(company, entries, year) leaves: M entries chained
+    from the genesis hash, the first dated 1 January and the last day (M − 1) mod 365 of this
+    year (the checks then compare every figure with the lines and the generated total)."""
+    from kern.ledger.models import Books, JournalEntry
+
+    books = Books.objects.filter(company=company).values_list("chain_length", flat=True).first()
+    if books != entries:
+        return False
+    span = JournalEntry.objects.filter(company=company).aggregate(
+        n=models.Count("id"), first=models.Min("date"), last=models.Max("date")
+    )
+    last_day = dt.date(year, 1, 1) + dt.timedelta(days=min(entries - 1, 364))
+    return (span["n"], span["first"], span["last"]) == (entries, dt.date(year, 1, 1), last_day)
+
+
 def _cleanup(company: Any) -> None:
     from kern.core.dbguard import maintenance
     from kern.ledger.models import GENESIS_HASH, AccountBalance, Books
@@ -409,6 +460,12 @@ def run(argv: list[str]) -> int:
     parser.add_argument("--entries", type=int, default=500_000, help="journal entries M (2 lines each)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
     parser.add_argument("--keep", action="store_true", help="keep the loaded entries afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the entries a --keep run left when they are this very workload (same --entries, this "
+        "year) instead of loading them again; load_s is then null. Otherwise it loads as usual",
+    )
     parser.add_argument("--skip-verify", action="store_true", help="skip the full hash-chain verification")
     args = parser.parse_args(argv)
     if args.entries < 1:
@@ -431,24 +488,31 @@ def run(argv: list[str]) -> int:
     year = dt.date.today().year
     with context.acting(interface="cli"):
         company = _setup("99000042")
-        _cleanup(company)
-        say(f"loading {args.entries} entries …")
-        connection.ensure_connection()
-        backend = _backend_pid()
-        load_cpu = _cpu(backend)
-        start = time.perf_counter()
-        expected = _load(company, args.entries, year)
-        # What autovacuum does after a bulk load anyway: fresh statistics and visibility map, so
-        # the planner neither guesses nor probes unvisited heap pages (counted in the load time).
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                for table in ("ledger_journalline", "ledger_journalentry", "ledger_accountbalance"):
-                    cursor.execute(f"VACUUM ANALYZE {table}")
-            else:
-                cursor.execute("ANALYZE")
-        load_s = time.perf_counter() - start
-        load_cpu = _cpu(backend) - load_cpu
-        say(f"loaded in {load_s:.1f} s; timing reports …")
+        reused = args.reuse and _holds_the_workload(company, args.entries, year)
+        load_s = load_cpu = None
+        if reused:
+            say(f"reusing the {args.entries} entries a --keep run left; timing reports …")
+            expected = {"total": _generated_total(args.entries)}
+        else:
+            _cleanup(company)
+            say(f"loading {args.entries} entries …")
+            connection.ensure_connection()
+            backend = _backend_pid()
+            load_cpu = _usage(backend)[0]
+            start = time.perf_counter()
+            expected = _load(company, args.entries, year)
+            # What autovacuum does after a bulk load anyway: fresh statistics and visibility map,
+            # so the planner neither guesses nor probes unvisited heap pages (counted in the load).
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    for table in ("ledger_journalline", "ledger_journalentry", "ledger_accountbalance"):
+                        cursor.execute(f"VACUUM ANALYZE {table}")
+                else:
+                    cursor.execute("ANALYZE")
+            load_s = time.perf_counter() - start
+            load_cpu = _usage(backend)[0] - load_cpu
+            say(f"loaded in {load_s:.1f} s; timing reports …")
+        load_average = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         drill_account = Account.objects.get(company=company, code=str(DRILL_ACCOUNT))
         last_of_june = dt.date(year, 6, 30)
@@ -506,12 +570,15 @@ def run(argv: list[str]) -> int:
         "database": connection.vendor,
         "entries": args.entries,
         "lines": 2 * args.entries,
-        "load_s": round(load_s, 3),
-        "load_cpu_s": round(load_cpu, 2),
+        "reused": reused,
+        "load_s": None if load_s is None else round(load_s, 3),
+        "load_cpu_s": None if load_cpu is None else round(load_cpu, 2),
         **{f"{name}_s": round(t["cold"], 4) for name, t in timings.items()},
         **{f"{name}_warm_s": round(t["warm"], 4) for name, t in timings.items()},
         **{f"{name}_cpu_s": round(t["cold_cpu"], 4) for name, t in timings.items()},
         **{f"{name}_warm_cpu_s": round(t["warm_cpu"], 4) for name, t in timings.items()},
+        **{f"{name}_wait_s": round(t["cold_wait"], 4) for name, t in timings.items()},
+        "load_average": [round(x, 2) for x in load_average],
         "verify_s": verify_s,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "checks": checks,

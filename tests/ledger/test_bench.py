@@ -54,3 +54,21 @@ def test_a_second_run_starts_from_empty_books_and_leaves_none_behind(capsys):
     outputs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["checks_passed"] for o in outputs] == [True, True]
     assert not JournalLine.objects.filter(company__kvk_number="99000042").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reuse_times_the_kept_books_only_when_they_are_this_workload(capsys):
+    assert bench.run(["--entries", "400", "--json", "--keep"]) == 0
+    kept = list(JournalEntry.objects.filter(company__kvk_number="99000042").values_list("pk", flat=True))
+
+    assert bench.run(["--entries", "400", "--json", "--keep", "--reuse"]) == 0
+    same = list(JournalEntry.objects.filter(company__kvk_number="99000042").values_list("pk", flat=True))
+    assert bench.run(["--entries", "500", "--json", "--reuse"]) == 0  # another size: loads anew
+    first, reused, other = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+
+    assert (first["reused"], reused["reused"], other["reused"]) == (False, True, False)
+    assert sorted(same) == sorted(kept)
+    assert reused["load_s"] is None and other["load_s"] > 0
+    assert reused["checks_passed"] and other["checks_passed"]
+    assert reused["drilldown_wait_s"] >= 0 and len(reused["load_average"]) == 3
+    assert not JournalLine.objects.filter(company__kvk_number="99000042").exists()
