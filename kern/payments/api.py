@@ -21,6 +21,7 @@ from kern.payments.models import (
     BankJournal,
     BankStatement,
     DunningLetter,
+    DunningLevel,
     OpenItem,
     Payment,
     PaymentRun,
@@ -667,7 +668,52 @@ def export_run(request: HttpRequest, run_id: int):
     return response
 
 
+@router.delete("/runs/{run_id}/lines/{line_id}", response=RunDetailOut)
+def remove_run_line(request: HttpRequest, run_id: int, line_id: int):
+    """Leave one bill out of a proposed (draft) run: the totals follow and approvals given so far
+    no longer hold; 409 once the run is approved."""
+    who = require_perm(request, "payments.change_paymentrun")
+    run = scoped(PaymentRun, request, run_id)
+    line = scoped(PaymentRunLine.objects.filter(run=run), request, line_id)
+    line.run = run
+    services.remove_run_line(line, by=who.user)
+    return scoped(PaymentRun, request, run_id)
+
+
 # --- dunning ----------------------------------------------------------------------------------
+
+
+class DunningLevelOut(Schema):
+    id: int
+    level: int
+    name: str
+    days_overdue: int
+    fee: Decimal
+    text: str
+    is_active: bool
+
+
+class DunningLevelIn(Schema):
+    level: int = Field(ge=1, le=32767)
+    name: str = Field(min_length=1, max_length=80)
+    days_overdue: int = Field(ge=0, le=36500)
+    fee: Decimal = Field(Decimal("0"), ge=0, max_digits=20, decimal_places=2)
+    text: str = Field("", max_length=10000)
+    is_active: bool = True
+
+
+@router.get("/dunning-levels", response=list[DunningLevelOut])
+@paginate(KernCursorPagination)
+def list_dunning_levels(request: HttpRequest):
+    require_perm(request, "payments.view_dunninglevel")
+    return scoped(DunningLevel, request)
+
+
+@router.post("/dunning-levels", response={201: DunningLevelOut})
+def create_dunning_level(request: HttpRequest, payload: DunningLevelIn):
+    """A further reminder step; a level number the company has already is a 422."""
+    who = require_perm(request, "payments.add_dunninglevel")
+    return Status(201, services.create_dunning_level(who.company, by=who.user, **payload.dict()))
 
 
 @router.get("/dunning/proposal", response=list[DunningProposalOut])
