@@ -1232,10 +1232,6 @@ class ContactBrief(Schema):
     phone: str
     is_primary: bool
 
-    @staticmethod
-    def resolve_name(obj) -> str:
-        return str(obj)
-
 
 class OpportunityBrief(Schema):
     id: int
@@ -1244,12 +1240,8 @@ class OpportunityBrief(Schema):
     stage: str
     probability: int
     expected_revenue: Decimal
-    currency: str = Field(alias="currency_id")
+    currency: str
     expected_close_date: dt.date | None
-
-    @staticmethod
-    def resolve_stage(obj: Opportunity) -> str:
-        return obj.stage.name
 
 
 class ActivityBrief(Schema):

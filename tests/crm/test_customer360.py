@@ -9,6 +9,7 @@ as sales computes it when an order is confirmed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,7 @@ from kern.payments.services import receive_payment
 from kern.sales import services as sales
 from kern.sales.selectors import credit_position
 from tests.builders import a_customer, a_product, a_user, a_web_client, an_open_year, in_stock
+from tests.querycounts import query_baseline
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +141,7 @@ def test_the_360_api_and_page_show_the_documents_with_a_fixed_number_of_queries(
     company, customer = leeuw["company"], leeuw["customer"]
     url = f"/api/v1/crm/customers/{customer.pk}/360"
     api.get(url)  # warm: the token's last use is noted once
-    with CaptureQueriesContext(connection) as few:
+    with query_baseline(__file__, "api.crm.customer360") as few:
         body = api.get(url).json()
     assert body["credit"] == {
         "limit": "3000.00",
@@ -153,7 +155,9 @@ def test_the_360_api_and_page_show_the_documents_with_a_fixed_number_of_queries(
     assert (body["lifetime_revenue"], body["gross_margin"]) == ("1500.00", "600.00")
 
     page = a_web_client(a_user(company, "sales_rep"))
-    html = page.get(f"/crm/customers/{customer.pk}/").content.decode()
+    page.get(f"/crm/customers/{customer.pk}/")  # warm: the session and the menu settle once
+    with query_baseline(__file__, "web.crm.customer360") as few_on_page:
+        html = page.get(f"/crm/customers/{customer.pk}/").content.decode()
     assert leeuw["invoices"][0].number in html
     assert leeuw["payment"].number in html
     assert 'id="c360-credit-status"' in html and "Warning" in html
@@ -166,5 +170,10 @@ def test_the_360_api_and_page_show_the_documents_with_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as many:
         again = api.get(url).json()
     assert len(many.captured_queries) == len(few.captured_queries)
+    with query_baseline(__file__, "web.crm.customer360") as many_on_page:
+        html = page.get(f"/crm/customers/{customer.pk}/").content.decode()
+    assert len(many_on_page.captured_queries) == len(few_on_page.captured_queries)
+    section = html[html.index('id="c360-invoices"') : html.index('id="c360-payments"')]
+    assert len(re.findall(r'href="/sales/invoices/\d+/"', section)) == 10
     assert (len(again["orders"]), len(again["last_payments"]), len(again["open_invoices"])) == (10, 10, 10)
     assert again["lifetime_revenue"] == "2700.00"
