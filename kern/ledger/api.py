@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -523,7 +524,7 @@ def account_ledger(
             account, date_from=start, date_to=end, page_size=max(1, min(page_size, 500)), cursor=cursor
         )
     except ValueError:
-        raise NotFound("unknown cursor") from None
+        raise NotFound(_("unknown cursor")) from None
     return {
         "account_id": account.pk,
         "code": account.code,
@@ -888,7 +889,7 @@ def vat_return(request: HttpRequest, date_from: dt.date, date_to: dt.date):
 def vat_return_lines(request: HttpRequest, box: str, date_from: dt.date, date_to: dt.date):
     require_perm(request, "ledger.view_journalline")
     if box not in selectors.VAT_BOXES:
-        raise NotFound(f"no VAT return box {box!r}")
+        raise NotFound(_("no VAT return box %(box)r") % {"box": box})
     lines = selectors.vat_box_lines(_company(request), box, date_from=date_from, date_to=date_to)[:5000]
     return [
         {
@@ -932,5 +933,5 @@ def verify(request: HttpRequest):
     require_perm(request, "ledger.view_journalentry")
     [check] = selectors.verify_books(_company(request)) or [None]
     if check is None:
-        raise NotFound("this company has no books")
+        raise NotFound(_("this company has no books"))
     return check.as_dict()

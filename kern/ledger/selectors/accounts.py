@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kern.core.exceptions import NotFound
 from kern.ledger.exceptions import UnknownAccount
 from kern.ledger.models import Account, Books, Journal
@@ -18,8 +20,8 @@ def account_for(company: Any, role: str) -> Account:
     account = Account.objects.filter(company_id=company_id, roles__role=role).first()
     if account is None:
         raise UnknownAccount(
-            f"role: no account plays the role {role!r} in this company",
-            errors={"role": [f"no account has the role {role!r}"]},
+            "role: " + _("no account plays the role %(role)r in this company") % {"role": role},
+            errors={"role": [_("no account has the role %(role)r") % {"role": role}]},
         )
     return account
 
@@ -28,7 +30,8 @@ def account_by_code(company: Any, code: str) -> Account:
     account = Account.objects.filter(company_id=getattr(company, "pk", company), code=code).first()
     if account is None:
         raise UnknownAccount(
-            f"account: there is no account {code!r}", errors={"account": [f"unknown account {code!r}"]}
+            "account: " + _("there is no account %(code)r") % {"code": code},
+            errors={"account": [_("unknown account %(code)r") % {"code": code}]},
         )
     return account
 
@@ -38,12 +41,12 @@ def journal_for(company: Any, code_or_kind: str) -> Journal:
     cfg = config_for(company)
     info = cfg.journals_by_code.get(code_or_kind) or cfg.journals_by_kind.get(code_or_kind)
     if info is None:
-        raise NotFound(f"no journal {code_or_kind!r}")
+        raise NotFound(_("no journal %(journal)r") % {"journal": code_or_kind})
     return Journal.objects.get(pk=info.id)
 
 
 def books_of(company: Any) -> Books:
     books = Books.objects.filter(company_id=getattr(company, "pk", company)).first()
     if books is None:
-        raise NotFound("this company has no books")
+        raise NotFound(_("this company has no books"))
     return books

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kern.core.money import quantize, to_decimal
 from kern.ledger.data.charts import EU_COUNTRIES
 from kern.ledger.exceptions import UnknownTaxCode
@@ -114,8 +116,8 @@ def _info(cfg: BooksConfig, code: str) -> TaxInfo:
     tax = cfg.taxes_by_code.get(code)
     if tax is None or not tax.is_active:
         raise UnknownTaxCode(
-            f"tax_code: there is no active tax code {code!r}",
-            errors={"tax_code": [f"unknown tax code {code!r}"]},
+            "tax_code: " + _("there is no active tax code %(code)r") % {"code": code},
+            errors={"tax_code": [_("unknown tax code %(code)r") % {"code": code}]},
         )
     return tax
 
@@ -235,8 +237,14 @@ def _pick(cfg: BooksConfig, direction: str, kind: str, *, prefer_goods: bool | N
         candidates = (goods + services) if prefer_goods else (services + goods)
     if not candidates:
         raise UnknownTaxCode(
-            f"tax_code: the company has no active {direction} tax code of kind {kind}",
-            errors={"tax_code": [f"no {direction} code of kind {kind}"]},
+            "tax_code: "
+            + _("the company has no active %(direction)s tax code of kind %(kind)s")
+            % {"direction": direction, "kind": kind},
+            errors={
+                "tax_code": [
+                    _("no %(direction)s code of kind %(kind)s") % {"direction": direction, "kind": kind}
+                ]
+            },
         )
     return candidates[0]
 
@@ -259,8 +267,8 @@ def tax_code_for(
     """
     if direction not in TaxDirection.values:
         raise UnknownTaxCode(
-            f"direction: {direction!r} is neither sale nor purchase",
-            errors={"direction": ["sale or purchase"]},
+            "direction: " + _("%(direction)r is neither sale nor purchase") % {"direction": direction},
+            errors={"direction": [_("sale or purchase")]},
         )
     cfg = config_for(company)
     situation = party_tax_situation(company, party, country=country, vat_id=vat_id)
@@ -268,7 +276,8 @@ def tax_code_for(
     category = tax_category if (direction, tax_category) in _DOMESTIC else None
     if category is None:
         raise UnknownTaxCode(
-            f"tax_category: unknown tax category {tax_category!r}", errors={"tax_category": ["unknown"]}
+            "tax_category: " + _("unknown tax category %(category)r") % {"category": tax_category},
+            errors={"tax_category": [_("unknown")]},
         )
     if tax_category == "exempt" or situation.domestic:
         kind = _DOMESTIC[(direction, tax_category)]

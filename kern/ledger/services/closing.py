@@ -66,11 +66,11 @@ CONTROLLER_ROLES = {"controller", "administrator"}
 
 def require_controller(by: Any, what: str) -> None:
     if by is None or not getattr(by, "is_authenticated", False):
-        raise PermissionDenied(f"{what} needs the controller role")
+        raise PermissionDenied(_("%(what)s needs the controller role") % {"what": what})
     if getattr(by, "is_superuser", False):
         return
     if not set(by.groups.values_list("name", flat=True)) & CONTROLLER_ROLES:
-        raise PermissionDenied(f"{what} needs the controller role")
+        raise PermissionDenied(_("%(what)s needs the controller role") % {"what": what})
 
 
 def _acting(by: Any) -> Any:
@@ -109,7 +109,7 @@ def close_period(period: Period, *, by: Any = None) -> Period:
 
 
 def reopen_period(period: Period, *, by: Any) -> Period:
-    require_controller(by, "reopening a period")
+    require_controller(by, _("reopening a period"))
     if FiscalYear.objects.filter(pk=period.fiscal_year_id, status=FiscalYearStatus.CLOSED).exists():
         raise LedgerConflict(
             _("fiscal year %(year)s is closed: reopen the year first") % {"year": period.fiscal_year.year},
@@ -127,7 +127,7 @@ def set_lock_date(company: Any, lock_date: dt.date | None, *, by: Any = None) ->
     company_id = getattr(company, "pk", company)
     books = Books.objects.get(company_id=company_id)
     if books.lock_date is not None and (lock_date is None or lock_date < books.lock_date):
-        require_controller(by, "moving the lock date back")
+        require_controller(by, _("moving the lock date back"))
     with atomic(), _acting(by):
         old = books.lock_date
         Books.objects.filter(pk=books.pk).update(lock_date=lock_date)
@@ -172,7 +172,9 @@ def close_fiscal_year(fiscal_year: FiscalYear, *, by: Any = None) -> JournalEntr
     cfg = config_for(company)
     retained = cfg.roles.get("retained_earnings")
     if retained is None:
-        raise ValidationFailed.on("retained_earnings", "no account plays the role retained_earnings")
+        raise ValidationFailed.on(
+            "retained_earnings", _("no account plays the role %(role)s") % {"role": "retained_earnings"}
+        )
     with atomic(), _acting(by):
         closing_period = Period.objects.get(fiscal_year=fiscal_year, kind=PeriodKind.CLOSING)
         if closing_period.status != PeriodStatus.OPEN:
@@ -238,7 +240,7 @@ def close_fiscal_year(fiscal_year: FiscalYear, *, by: Any = None) -> JournalEntr
 
 def reopen_fiscal_year(fiscal_year: FiscalYear, *, by: Any) -> FiscalYear:
     """Reopen a closed year (controller): the closing entry is reversed, the periods reopened."""
-    require_controller(by, "reopening a fiscal year")
+    require_controller(by, _("reopening a fiscal year"))
     if fiscal_year.status != FiscalYearStatus.CLOSED:
         raise LedgerConflict(
             _("fiscal year %(year)s is not closed") % {"year": fiscal_year.year}, code=LedgerCode.NOT_ALLOWED
@@ -274,7 +276,9 @@ def revalue_currencies(company: Any, *, on: dt.date, by: Any = None) -> JournalE
     base = company.base_currency_id
     unrealised = cfg.roles.get("unrealised_fx")
     if unrealised is None:
-        raise ValidationFailed.on("unrealised_fx", "no account plays the role unrealised_fx")
+        raise ValidationFailed.on(
+            "unrealised_fx", _("no account plays the role %(role)s") % {"role": "unrealised_fx"}
+        )
     next_day = on + dt.timedelta(days=1)
     if cfg.regular_period_on(next_day) is None:
         raise NoFiscalYear(

@@ -169,7 +169,7 @@ def update_draft(
             cfg = config_for(entry.company_id)
             info = cfg.journals_by_code.get(journal) or cfg.journals_by_kind.get(journal)
             if info is None:
-                raise ValidationFailed.on("journal", f"no journal {journal!r}")
+                raise ValidationFailed.on("journal", _("no journal %(journal)r") % {"journal": journal})
             entry.journal_id = info.id
         if on is not None:
             entry.date = on

@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kern.core.exceptions import KernError, ValidationFailed
 from kern.core.imports import (
     Column,
@@ -66,14 +68,19 @@ _TYPE_WORDS = {
 def account_type_value(text: str) -> str:
     value = _TYPE_WORDS.get(text.strip().lower())
     if value is None:
-        raise ValueError(f"unknown account type {text!r} (asset, liability, equity, income, expense)")
+        raise ValueError(
+            _("unknown account type %(type)r (asset, liability, equity, income, expense)") % {"type": text}
+        )
     return value
 
 
 def subtype_value(text: str) -> str:
     value = text.strip().lower().replace(" ", "_")
     if value not in AccountSubtype.values:
-        raise ValueError(f"unknown subtype {text!r}; one of {', '.join(AccountSubtype.values)}")
+        raise ValueError(
+            _("unknown subtype %(subtype)r; one of %(known)s")
+            % {"subtype": text, "known": ", ".join(AccountSubtype.values)}
+        )
     return value
 
 
@@ -180,13 +187,16 @@ def import_opening_balance(
     mapping = resolve_mapping(OPENING_BALANCE_COLUMNS, headers, None)
     report = OpeningBalanceReport(rows=len(rows), dry_run=dry_run)
     if "account" not in mapping.values():
-        report.errors.append((1, "account", "the file needs an account column (rekening)"))
+        report.errors.append((1, "account", _("the file needs an account column (rekening)")))
         return report
     index = {target: headers.index(header) for header, target in mapping.items()}
     cfg = config_for(company)
     year = cfg.year_of(on or dt.date.today())
     if year is None:
-        raise NoFiscalYear(f"no fiscal year covers {(on or dt.date.today()).isoformat()}: open it first")
+        raise NoFiscalYear(
+            _("no fiscal year covers %(date)s: open the fiscal year first")
+            % {"date": (on or dt.date.today()).isoformat()}
+        )
     start = cfg.years[year][0]
     lines: list[LineSpec] = []
     for number, row in enumerate(rows, start=2):
@@ -199,14 +209,16 @@ def import_opening_balance(
             try:
                 values[name] = column.parse(text) if column.parse else text
             except ValueError as exc:
-                report.errors.append((number, name, str(exc) or "not a valid value"))
+                report.errors.append((number, name, str(exc) or _("not a valid value")))
         account = cfg.accounts_by_code.get(values.get("account", ""))
         if "account" in values and account is None:
-            report.errors.append((number, "account", f"unknown account {values['account']!r}"))
+            report.errors.append(
+                (number, "account", _("unknown account %(code)r") % {"code": values["account"]})
+            )
             continue
         if account is None:
             if "account" not in values:
-                report.errors.append((number, "account", "a value is required"))
+                report.errors.append((number, "account", _("a value is required")))
             continue
         debit, credit = values.get("debit", ZERO), values.get("credit", ZERO)
         if debit < 0:  # a negative debit is a credit, as spreadsheets often have it
@@ -220,12 +232,21 @@ def import_opening_balance(
             party_id = _find_party(company, values["party"])
             if party_id is None:
                 report.errors.append(
-                    (number, "party", f"no single party with number or name {values['party']!r}")
+                    (
+                        number,
+                        "party",
+                        _("no single party with number or name %(party)r") % {"party": values["party"]},
+                    )
                 )
                 continue
         elif account.requires_party:
             report.errors.append(
-                (number, "party", f"account {account.code} is a {account.subtype} account: name the party")
+                (
+                    number,
+                    "party",
+                    _("account %(code)s is a %(subtype)s account: name the party")
+                    % {"code": account.code, "subtype": account.subtype},
+                )
             )
             continue
         description = values.get("description") or (
@@ -248,7 +269,8 @@ def import_opening_balance(
             (
                 0,
                 "debit",
-                f"the opening balance does not balance: debit {report.debit}, credit {report.credit}",
+                _("the opening balance does not balance: debit %(debit)s, credit %(credit)s")
+                % {"debit": report.debit, "credit": report.credit},
             )
         )
     if report.errors or dry_run:

@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 
 from kern.core import audit, context
 from kern.core.db import atomic
@@ -140,10 +141,12 @@ def open_fiscal_year(company: Company, year: int, *, by: Any = None) -> FiscalYe
     Period 0 holds opening entries, 1–12 are the months, 13 holds the year-end closing entry.
     """
     if not 1900 <= int(year) <= 2999:
-        raise ValidationFailed.on("year", "not a plausible year")
+        raise ValidationFailed.on("year", _("not a plausible year"))
     with atomic(), context.acting(by) if by is not None else _Nothing():
         if FiscalYear.objects.filter(company=company, year=year).exists():
-            raise LedgerConflict(f"fiscal year {year} already exists", code=LedgerCode.NOT_ALLOWED)
+            raise LedgerConflict(
+                _("fiscal year %(year)s already exists") % {"year": year}, code=LedgerCode.NOT_ALLOWED
+            )
         fiscal_year, periods = _year_rows(company, year)
         fiscal_year.save()
         for period in periods:
@@ -172,11 +175,15 @@ def install_books(company: Company, *, chart: str | None = None, year: int | Non
     if not key:
         key = "nl_rgs" if str(company.country) == "NL" else "generic"
     if key not in CHARTS:
-        raise ValidationFailed.on("chart", f"unknown chart {key!r}; known: {', '.join(sorted(CHARTS))}")
+        raise ValidationFailed.on(
+            "chart",
+            _("unknown chart %(chart)r; known: %(known)s")
+            % {"chart": key, "known": ", ".join(sorted(CHARTS))},
+        )
     definition = chart_named(key, country=str(company.country))
     with atomic():
         if Books.objects.filter(company=company).exists():
-            raise LedgerConflict("this company already has books", code=LedgerCode.NOT_ALLOWED)
+            raise LedgerConflict(_("this company already has books"), code=LedgerCode.NOT_ALLOWED)
         books = Books.objects.create(company=company, chart=key, version=new_version())
         groups = [
             Account(company=company, code=d.code, name=d.name, type=d.type, subtype=d.subtype, is_group=True)
@@ -270,9 +277,9 @@ def _check_type(type_: str, subtype: str) -> None:
     from kern.ledger.models import AccountSubtype
 
     if type_ not in AccountType.values:
-        raise ValidationFailed.on("type", f"unknown account type {type_!r}")
+        raise ValidationFailed.on("type", _("unknown account type %(type)r") % {"type": type_})
     if subtype not in AccountSubtype.values:
-        raise ValidationFailed.on("subtype", f"unknown account subtype {subtype!r}")
+        raise ValidationFailed.on("subtype", _("unknown account subtype %(subtype)r") % {"subtype": subtype})
 
 
 def _parent(company: Any, parent: Any) -> Account | None:
@@ -284,12 +291,12 @@ def _parent(company: Any, parent: Any) -> Account | None:
         account = Account.objects.filter(company_id=_company_id(company), code=str(parent)).first()
     if account is None:
         raise LedgerInvalid(
-            f"parent: there is no account {parent!r}",
+            "parent: " + _("there is no account %(code)r") % {"code": parent},
             code=LedgerCode.UNKNOWN_ACCOUNT,
-            errors={"parent": [f"unknown account {parent!r}"]},
+            errors={"parent": [_("unknown account %(code)r") % {"code": parent}]},
         )
     if not account.is_group:
-        raise ValidationFailed.on("parent", f"{account.code} is not a group account")
+        raise ValidationFailed.on("parent", _("%(code)s is not a group account") % {"code": account.code})
     return account
 
 
@@ -309,7 +316,7 @@ def create_account(
 ) -> Account:
     code = (code or "").strip()
     if not code:
-        raise ValidationFailed.on("code", "an account needs a code")
+        raise ValidationFailed.on("code", _("an account needs a code"))
     _check_type(type, subtype)
     with atomic(), context.acting(by) if by is not None else _Nothing():
         account = Account(
@@ -326,7 +333,7 @@ def create_account(
         )
         validated(account, exclude=["company"])
         if Account.objects.filter(company_id=account.company_id, code=code).exists():
-            raise ValidationFailed.on("code", f"account {code} already exists")
+            raise ValidationFailed.on("code", _("account %(code)s already exists") % {"code": code})
         account.save()
         bump_version(account.company_id)
     return account
@@ -350,7 +357,7 @@ def update_account(account: Account, *, by: Any = None, **changes: Any) -> Accou
     }
     unknown = sorted(set(changes) - allowed)
     if unknown:
-        raise ValidationFailed.on(unknown[0], "cannot be changed here")
+        raise ValidationFailed.on(unknown[0], _("cannot be changed here"))
     with atomic(), context.acting(by) if by is not None else _Nothing():
         used = (
             JournalLine.objects.filter(account=account).exists()
@@ -362,22 +369,27 @@ def update_account(account: Account, *, by: Any = None, **changes: Any) -> Accou
                 new = changes[name].upper() if name == "currency" and changes[name] else changes[name]
                 if (current or None) != (new or None):
                     raise LedgerConflict(
-                        f"{name}: account {account.code} has postings; its {name} cannot change",
+                        f"{name}: "
+                        + _("account %(code)s has postings; its %(field)s cannot change")
+                        % {"code": account.code, "field": name},
                         code=LedgerCode.NOT_ALLOWED,
                     )
         if changes.get("is_group") and used:
-            raise LedgerConflict(f"account {account.code} has postings", code=LedgerCode.NOT_ALLOWED)
+            raise LedgerConflict(
+                _("account %(code)s has postings") % {"code": account.code}, code=LedgerCode.NOT_ALLOWED
+            )
         if "parent" in changes:
             account.parent = _parent(account.company_id, changes.pop("parent"))
             if account.parent_id == account.pk:
-                raise ValidationFailed.on("parent", "an account cannot be its own parent")
+                raise ValidationFailed.on("parent", _("an account cannot be its own parent"))
         if "currency" in changes:
             account.currency_id = (changes.pop("currency") or "").upper() or None
         if "type" in changes or "subtype" in changes:
             _check_type(changes.get("type", account.type), changes.get("subtype", account.subtype))
         if changes.get("is_active") is False and AccountRole.objects.filter(account=account).exists():
             raise LedgerConflict(
-                f"account {account.code} plays an account role; give the role to another account first",
+                _("account %(code)s plays an account role; give the role to another account first")
+                % {"code": account.code},
                 code=LedgerCode.NOT_ALLOWED,
             )
         if "code" in changes:
@@ -387,7 +399,7 @@ def update_account(account: Account, *, by: Any = None, **changes: Any) -> Accou
                 .exclude(pk=account.pk)
                 .exists()
             ):
-                raise ValidationFailed.on("code", f"account {code} already exists")
+                raise ValidationFailed.on("code", _("account %(code)s already exists") % {"code": code})
             changes["code"] = code
         for name, value in changes.items():
             setattr(account, name, value)
@@ -400,24 +412,27 @@ def update_account(account: Account, *, by: Any = None, **changes: Any) -> Accou
 def set_account_role(company: Any, role: str, account: Account | str, *, by: Any = None) -> AccountRole:
     """Give `role` (receivable, revenue, vat_input …) to `account` (an Account or its code)."""
     if role not in ACCOUNT_ROLES:
-        raise ValidationFailed.on("role", f"unknown role {role!r}")
+        raise ValidationFailed.on("role", _("unknown role %(role)r") % {"role": role})
     company_id = _company_id(company)
     with atomic(), context.acting(by) if by is not None else _Nothing():
         if not isinstance(account, Account):
             found = Account.objects.filter(company_id=company_id, code=str(account)).first()
             if found is None:
                 raise LedgerInvalid(
-                    f"account: there is no account {account!r}",
+                    "account: " + _("there is no account %(code)r") % {"code": account},
                     code=LedgerCode.UNKNOWN_ACCOUNT,
-                    errors={"account": [f"unknown account {account!r}"]},
+                    errors={"account": [_("unknown account %(code)r") % {"code": account}]},
                 )
             account = found
         if account.company_id != company_id or account.is_group or not account.is_active:
             raise ValidationFailed.on(
-                "account", f"{account.code} cannot play a role (group, inactive or foreign)"
+                "account",
+                _("%(code)s cannot play a role (group, inactive or foreign)") % {"code": account.code},
             )
         if role in ("receivable", "payable") and account.subtype != role:
-            raise ValidationFailed.on("account", f"the {role} role needs an account of subtype {role}")
+            raise ValidationFailed.on(
+                "account", _("the %(role)s role needs an account of subtype %(role)s") % {"role": role}
+            )
         row = AccountRole.objects.filter(company_id=company_id, role=role).first()
         if row is None:
             row = AccountRole.objects.create(company_id=company_id, role=role, account=account)
@@ -439,7 +454,7 @@ def create_journal(
 
     code = (code or "").strip().upper()
     if kind not in JournalKind.values:
-        raise ValidationFailed.on("kind", f"unknown journal kind {kind!r}")
+        raise ValidationFailed.on("kind", _("unknown journal kind %(kind)r") % {"kind": kind})
     with atomic(), context.acting(by) if by is not None else _Nothing():
         account = None
         if default_account not in (None, ""):
@@ -448,9 +463,9 @@ def create_journal(
             ).first()
             if account is None:
                 raise LedgerInvalid(
-                    f"default_account: there is no account {default_account!r}",
+                    "default_account: " + _("there is no account %(code)r") % {"code": default_account},
                     code=LedgerCode.UNKNOWN_ACCOUNT,
-                    errors={"default_account": [f"unknown account {default_account!r}"]},
+                    errors={"default_account": [_("unknown account %(code)r") % {"code": default_account}]},
                 )
         journal = Journal(
             company_id=_company_id(company), code=code, name=name, kind=kind, default_account=account
@@ -459,7 +474,7 @@ def create_journal(
         try:
             journal.save()
         except IntegrityError:
-            raise ValidationFailed.on("code", f"journal {code} already exists") from None
+            raise ValidationFailed.on("code", _("journal %(code)s already exists") % {"code": code}) from None
         bump_version(journal.company_id)
     return journal
 
@@ -468,7 +483,7 @@ def update_journal(journal: Journal, *, by: Any = None, **changes: Any) -> Journ
     allowed = {"name", "is_active", "default_account"}
     unknown = sorted(set(changes) - allowed)
     if unknown:
-        raise ValidationFailed.on(unknown[0], "cannot be changed (the code numbers the entries)")
+        raise ValidationFailed.on(unknown[0], _("cannot be changed (the code numbers the entries)"))
     with atomic(), context.acting(by) if by is not None else _Nothing():
         if "default_account" in changes:
             code = changes.pop("default_account")
@@ -479,9 +494,9 @@ def update_journal(journal: Journal, *, by: Any = None, **changes: Any) -> Journ
             )
             if code and journal.default_account is None:
                 raise LedgerInvalid(
-                    f"default_account: there is no account {code!r}",
+                    "default_account: " + _("there is no account %(code)r") % {"code": code},
                     code=LedgerCode.UNKNOWN_ACCOUNT,
-                    errors={"default_account": [f"unknown account {code!r}"]},
+                    errors={"default_account": [_("unknown account %(code)r") % {"code": code}]},
                 )
         for name, value in changes.items():
             setattr(journal, name, value)
@@ -497,9 +512,9 @@ def _tax_account(company_id: int, code: Any, field: str) -> Account | None:
     account = Account.objects.filter(company_id=company_id, code=str(code)).first()
     if account is None:
         raise LedgerInvalid(
-            f"{field}: there is no account {code!r}",
+            f"{field}: " + _("there is no account %(code)r") % {"code": code},
             code=LedgerCode.UNKNOWN_ACCOUNT,
-            errors={field: [f"unknown account {code!r}"]},
+            errors={field: [_("unknown account %(code)r") % {"code": code}]},
         )
     return account
 
@@ -512,7 +527,7 @@ def create_tax_code(company: Any, *, by: Any = None, **fields: Any) -> TaxCode:
         tax = TaxCode(company_id=company_id, account=account, deductible_account=deductible, **fields)
         validated(tax, exclude=["company"])
         if TaxCode.objects.filter(company_id=company_id, code=tax.code).exists():
-            raise ValidationFailed.on("code", f"tax code {tax.code} already exists")
+            raise ValidationFailed.on("code", _("tax code %(code)s already exists") % {"code": tax.code})
         tax.save()
         bump_version(company_id)
     return tax
@@ -525,7 +540,7 @@ def update_tax_code(tax: TaxCode, *, by: Any = None, **changes: Any) -> TaxCode:
             changes.get(k, getattr(tax, k)) != getattr(tax, k) for k in ("code", "rate", "direction")
         ):
             raise LedgerConflict(
-                f"tax code {tax.code} has postings: create a new code for a new rate",
+                _("tax code %(code)s has postings: create a new code for a new rate") % {"code": tax.code},
                 code=LedgerCode.NOT_ALLOWED,
             )
     with atomic(), context.acting(by) if by is not None else _Nothing():
@@ -546,7 +561,7 @@ def update_tax_code(tax: TaxCode, *, by: Any = None, **changes: Any) -> TaxCode:
 def get_books(company: Any) -> Books:
     books = Books.objects.filter(company_id=_company_id(company)).first()
     if books is None:
-        raise NotFound("this company has no books")
+        raise NotFound(_("this company has no books"))
     return books
 
 
