@@ -1,5 +1,6 @@
 """The CRM in a real browser: moving an opportunity on the kanban board (by mouse and by keyboard)
-is saved and audited; a rep opens the customer 360 before a call."""
+is saved and audited; a rep opens the customer 360 before a call; a rep makes a quote from an
+opportunity and finds it linked on the opportunity."""
 
 from __future__ import annotations
 
@@ -121,4 +122,64 @@ def test_a_rep_opens_the_customer_360_before_a_call(browser, seeded, live_server
     expect(page.locator("#c360-invoices")).to_contain_text("None.")
     expect(page.locator("#c360-tickets")).to_contain_text("None.")
     screenshot(page, "crm-customer-360")
+    context.close()
+
+
+def test_a_rep_makes_a_quote_from_an_opportunity_and_finds_it_on_the_opportunity(
+    browser, seeded, live_server, screenshot
+):
+    from kern.crm.models import OpportunityQuote
+    from kern.parties import services as parties
+    from kern.sales.models import Quote
+    from tests.builders import a_product
+
+    base = live_server.url
+    company = a_company("Kern Demo BV")
+    rep = a_user(company, "sales_rep", username="verkoop", password=PASSWORD)
+    party = a_customer(company, "Hotel Zeezicht")
+    parties.add_address(
+        party, kind="billing", street="Boulevard 1", postcode="2042 QR", city="Zandvoort", country="NL"
+    )
+    bed = a_product(company, "BED", name="Hotel bed", sale_price=Decimal("400.00"), cost=Decimal("250.00"))
+    opp = crm.create_opportunity(
+        company, by=rep, name="Nieuwe bedden", party=party, owner=rep, expected_revenue=Decimal("8000")
+    )
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    _log_in(page, base, "verkoop")
+    page.goto(f"{base}/crm/opportunities/{opp.pk}/")
+    page.click("#create-quote")
+    page.wait_for_url(re.compile(rf"/crm/opportunities/{opp.pk}/quote/$"))
+    page.select_option("#id_product_1", str(bed.pk))
+    page.fill("#id_quantity_1", "20")
+    page.fill("#id_customer_reference", "Kamers 1-20")
+    screenshot(page, "crm-quote-from-opportunity")
+    page.click("main form button[type=submit]")
+
+    # Sales' quote builder opens on the new draft, which points back at the opportunity.
+    page.wait_for_url(re.compile(r"/sales/quotes/\d+/edit/$"))
+    quote = Quote.objects.get(company=company)
+    assert page.url.endswith(f"/sales/quotes/{quote.pk}/edit/")
+    expect(page.locator("main")).to_contain_text(quote.number)
+    assert (quote.customer_id, quote.sales_rep_id, quote.source_type, quote.source_id) == (
+        party.pk,
+        rep.pk,
+        "crm.opportunity",
+        opp.pk,
+    )
+    assert (quote.net_total, quote.customer_reference) == (Decimal("8000.00"), "Kamers 1-20")
+    assert OpportunityQuote.objects.get(quote=quote).opportunity_id == opp.pk
+
+    # Back on the opportunity, its Quotes tab lists the quote with a link to it.
+    page.goto(f"{base}/crm/opportunities/{opp.pk}/")
+    page.click('a.nav-link[href="?tab=quotes"]')
+    expect(page.locator("#tab-panel")).to_contain_text(quote.number)
+    screenshot(page, "crm-opportunity-quotes")
+    page.locator("#tab-panel").get_by_role("link", name=quote.number).click()
+    page.wait_for_url(re.compile(rf"/sales/quotes/{quote.pk}/"))
+    assert not errors, errors
     context.close()
