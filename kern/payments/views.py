@@ -43,6 +43,7 @@ from kern.payments.models import (
 class OpenItemPages(ui.Resource):
     model = OpenItem
     prefix = "open-items/"
+    detail_template = "payments/openitem_detail.html"
     list_columns = [
         "number",
         "party",
@@ -974,6 +975,13 @@ def _send_reminders(request: HttpRequest, form: forms.DunningForm, parties: list
     return letters
 
 
+def _form_status(request: HttpRequest, form: Any) -> int:
+    """422 for a refused POST, 400 for a GET whose parameters are not valid (as the reports)."""
+    if not form.errors:
+        return 200
+    return 422 if request.method == "POST" else 400
+
+
 def _dunning_url(name: str, form: forms.DunningForm, **kwargs: Any) -> str:
     url = reverse(name, kwargs=kwargs or None)
     return f"{url}?on={form.day().isoformat()}"
@@ -1005,7 +1013,7 @@ def dunning(request: HttpRequest) -> HttpResponse:
             "can_send": request.user.has_perm("payments.add_dunningletter"),
             "can_edit_levels": request.user.has_perm("payments.view_dunninglevel"),
         },
-        status=422 if form.errors else 200,
+        status=_form_status(request, form),
     )
 
 
@@ -1035,7 +1043,7 @@ def dunning_customer(request: HttpRequest, pk: int) -> HttpResponse:
             "party_url": ui.document_url(party),
             "preview_url": _dunning_url("payments:dunning_preview", form, pk=party.pk),
         },
-        status=422 if form.errors else 200,
+        status=_form_status(request, form),
     )
 
 
@@ -1125,6 +1133,10 @@ def party_credit(request: HttpRequest, pk: int) -> HttpResponse:
     company = _company(request)
     party = _get(Party, request, pk)
     kind = _credit_kind(request, party)
+    # A customer's credit goes back out of the bank; a vendor's credit comes in.
+    refund_direction = (
+        PaymentDirection.OUTGOING if kind == OpenItemKind.RECEIVABLE else PaymentDirection.INCOMING
+    )
     action = request.POST.get("do") if request.method == "POST" else ""
     scope = {"company": company, "party": party, "kind": kind}
     today = timezone.localdate()
@@ -1178,11 +1190,7 @@ def party_credit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             payment = services.post_payment(
                 company,
-                direction=(
-                    PaymentDirection.OUTGOING
-                    if kind == OpenItemKind.RECEIVABLE
-                    else PaymentDirection.INCOMING
-                ),
+                direction=refund_direction,
                 party=party,
                 amount=amount,
                 currency=bank.currency_id if bank else credit.currency_id,
@@ -1230,9 +1238,7 @@ def party_credit(request: HttpRequest, pk: int) -> HttpResponse:
             "chosen_debit": str(form["debit"].value() or ""),
             "can_allocate": request.user.has_perm("payments.add_allocation"),
             "can_refund": request.user.has_perm("payments.add_payment"),
-            "refund_direction": (
-                PaymentDirection.OUTGOING if kind == OpenItemKind.RECEIVABLE else PaymentDirection.INCOMING
-            ),
+            "refund_direction": refund_direction,
         },
         status=status,
     )

@@ -102,7 +102,7 @@ def test_dunning_refuses_bad_input_with_a_message(company):
     nothing_due = client.post(url, {"on": D(4, 2).isoformat(), "party": [slow.pk]})  # 2 days late
     assert nothing_due.status_code == 422 and b"no customer is due a reminder" in nothing_due.content
     garbage = client.get(url, {"on": "not-a-date"})
-    assert garbage.status_code == 422 and b"Enter a valid date" in garbage.content
+    assert garbage.status_code == 400 and b"Enter a valid date" in garbage.content
     assert not DunningLetter.objects.exists()
 
 
@@ -215,9 +215,12 @@ def test_the_credit_screen_shows_before_and_after_then_uses_the_credit(company, 
     url = reverse("payments:party_credit", kwargs={"pk": customer.pk})
     assert "Klant Met Tegoed BV" in listing and url in listing
 
-    page = client.get(url)
+    credit_detail = client.get(reverse("payments:openitem_detail", kwargs={"pk": kept.pk})).content.decode()
+    assert f"{url}?kind=receivable&amp;credit={kept.pk}" in credit_detail  # "Use this credit"
+    page = client.get(url, {"kind": "receivable", "credit": kept.pk})
     text = page.content.decode()
     assert page.status_code == 200 and "CN-CR-1" in text and kept.number in text and "INV-CR-2" in text
+    assert f'value="{kept.pk}" id="credit_{kept.pk}" checked' in text
     preview = client.get(
         url, {"credit": kept.pk, "debit": later.pk, "amount": "20.00"}, HTTP_HX_REQUEST="true"
     )
