@@ -1,8 +1,9 @@
 """Demo data of the CRM: a realistic pipeline (idempotent; `ctx["scale"]` multiplies it).
 
 Reps and a manager, scoring and assignment rules, a web form, leads in every state (some with
-behaviour, some converted), opportunities in every stage and won/lost ones, activities (overdue,
-today, coming, done) and monthly targets.
+behaviour, some converted), opportunities in every stage and won/lost ones, quotes for the open
+deals in the proposal and negotiation stages (made from the opportunity, priced by sales, linked
+back), activities (overdue, today, coming, done) and monthly targets.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kern.catalog import selectors as catalog
 from kern.crm import services
 from kern.crm.models import Lead, LostReason, Opportunity, PipelineStage
 from kern.parties.models import Party
 
 DEMO_DOMAIN = "demo-lead.example"
+PROPOSAL_PROBABILITY = 50  # the default "Proposal" stage and beyond
 ORGS = [
     ("Koffiebranderij Het Anker", "hospitality", "NL", "1016 AB", "Amsterdam", 35),
     ("Installatietechniek Noord", "construction", "NL", "9723 CD", "Groningen", 120),
@@ -128,6 +131,7 @@ def load_crm(ctx: dict[str, Any], progress: Any = None) -> None:
                 lost_reason=reasons[i % len(reasons)],
                 closed_on=today - dt.timedelta(days=rng.randrange(0, 90)),
             )
+    _quotes(company, rng, scale, opportunities)
     _activities(company, rng, scale, opportunities, leads, now)
     if progress:
         progress(3, 4)
@@ -144,6 +148,30 @@ def load_crm(ctx: dict[str, Any], progress: Any = None) -> None:
             )
     if progress:
         progress(4, 4)
+
+
+def _quotes(company: Any, rng: random.Random, scale: int, opportunities: list[Opportunity]) -> None:
+    """Open deals that reached a proposal get a quote the way a rep makes one: from the
+    opportunity (`create_quote_for_opportunity`: sales prices it, the CRM links it back), for
+    about the expected revenue. Without sellable products (the CRM demo on its own) none."""
+    products = list(
+        catalog.products_for(company)
+        .filter(is_active=True, can_be_sold=True, is_configurable=False, sale_price__gt=0)
+        .order_by("sku")[:20]
+    )
+    proposed = [o for o in opportunities if o.status == "open" and o.probability >= PROPOSAL_PROBABILITY]
+    if not products:
+        return
+    for i, opp in enumerate(proposed[: 4 * scale]):
+        main, extra = rng.choice(products), rng.choice(products)
+        lines = [
+            {"product": main.pk, "quantity": max(1, min(200, int(opp.expected_revenue / main.sale_price)))}
+        ]
+        if i % 3 == 0 and extra != main:
+            lines.append({"product": extra.pk, "quantity": rng.randrange(1, 5)})
+        services.create_quote_for_opportunity(
+            opp, by=opp.owner, lines=lines, customer_reference=f"{opp.number} {opp.name}"[:80]
+        )
 
 
 def _rules(company: Any, west: Any, east: Any, manager: Any) -> None:

@@ -40,3 +40,27 @@ def test_the_demo_pipeline_is_realistic_and_loaded_once():
     assert first["scored"]
     load_crm(ctx)
     assert _counts(demo_company()) == first
+
+
+@pytest.mark.django_db
+def test_open_deals_at_proposal_have_quotes_made_from_the_opportunity():
+    from kern.core.registry import DEMO_STEPS
+    from kern.crm.models import OpportunityQuote
+    from kern.sales.models import Quote
+
+    ctx: dict = {}
+    for name in ("core", "parties", "catalog", "crm"):
+        DEMO_STEPS[name].run(ctx, None)
+    company = ctx["company"]
+    links = list(OpportunityQuote.objects.filter(company=company).select_related("opportunity", "quote"))
+    assert len(links) >= 3
+    for link in links:
+        opp, quote = link.opportunity, link.quote
+        assert (opp.status, opp.stage.name in ("Proposal", "Negotiation")) == ("open", True)
+        assert (quote.status, quote.customer_id, quote.sales_rep_id) == ("draft", opp.party_id, opp.owner_id)
+        assert (quote.source_type, quote.source_id) == ("crm.opportunity", opp.pk)
+        assert quote.net_total > 0 and quote.lines.exists()
+    # The sales demo did not run: every quote is one made from an opportunity.
+    assert Quote.objects.filter(company=company).count() == len(links)
+    DEMO_STEPS["crm"].run(ctx, None)
+    assert OpportunityQuote.objects.filter(company=company).count() == len(links)
