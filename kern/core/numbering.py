@@ -19,7 +19,9 @@ from kern.core.db import atomic
 from kern.core.exceptions import ValidationFailed
 
 __all__ = [
+    "NumberClaim",
     "NumberingScheme",
+    "claim_numbers",
     "format_number",
     "next_number",
     "next_numbers",
@@ -92,6 +94,51 @@ def next_numbers(company: Any, kind: str, on: dt.date, count: int) -> list[str]:
     last, pattern = row
     year = period_key or on.year
     return [format_number(pattern, seq=seq, year=year, on=on) for seq in range(last - count + 1, last + 1)]
+
+
+@dataclass(frozen=True)
+class NumberClaim:
+    """The counter UPDATE of `next_numbers`, for a caller that sends it inside a larger statement.
+
+    On PostgreSQL every statement is a round trip; the ledger folds the claim into the statement
+    that locks its books (a CTE), so a posting costs one statement less. `numbers(row)` turns the
+    RETURNING row (last_value, pattern) into the numbers; a missing row (the first number of a
+    kind and year) means the caller falls back to `next_numbers`, which creates the counter.
+    """
+
+    company_id: int
+    kind: str
+    period_key: int
+    count: int
+    year: int
+    on: dt.date
+
+    sql = _UPDATE
+    undo_sql = (
+        "UPDATE core_sequence SET last_value = last_value - %s "
+        "WHERE company_id = %s AND kind = %s AND period_key = %s"
+    )
+
+    @property
+    def params(self) -> list[Any]:
+        return [self.count, self.company_id, self.kind, self.period_key]
+
+    def numbers(self, last: int, pattern: str) -> list[str]:
+        return [
+            format_number(pattern, seq=seq, year=self.year, on=self.on)
+            for seq in range(last - self.count + 1, last + 1)
+        ]
+
+    def give_back(self) -> None:
+        """Return claimed numbers unused; only while this transaction still holds the counter."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.undo_sql, self.params)
+
+
+def claim_numbers(company: Any, kind: str, on: dt.date, count: int = 1) -> NumberClaim:
+    scheme = scheme_for(company, kind)
+    period_key = company.fiscal_year_of(on) if scheme.yearly else 0
+    return NumberClaim(company.pk, kind, period_key, count, period_key or on.year, on)
 
 
 def peek_number(company: Any, kind: str, on: dt.date) -> str:

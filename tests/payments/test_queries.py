@@ -1,6 +1,7 @@
 """The statements the O2C cycle spends in payments are pinned: registering an open item is one
 INSERT; receiving one payment for one invoice is a number, the payment, the open item's
-conditional UPDATE, the allocation and one ledger posting (five statements)."""
+conditional UPDATE, the allocation and one ledger posting (five statements on SQLite, two round
+trips on PostgreSQL)."""
 
 from decimal import Decimal
 
@@ -42,7 +43,7 @@ def test_registering_an_open_item_is_one_insert(company):
     assert len(statements) == 1 and statements[0].startswith('INSERT INTO "payments_openitem"')
 
 
-def test_one_payment_of_one_invoice_costs_nine_statements(company):
+def test_one_payment_of_one_invoice_costs_a_fixed_number_of_statements(company):
     customer = a_customer(company)
     invoice = an_open_item(company, customer, "121.00", on=D(2, 1))
     receive_payment(company, party=customer, amount=Decimal("1.00"), on=D(2, 2))  # warm the caches
@@ -58,9 +59,12 @@ def test_one_payment_of_one_invoice_costs_nine_statements(company):
         )
 
     statements = work(ctx)
-    assert len(statements) == 9, "\n".join(s[:120] for s in statements)
+    # open item, number, payment, allocation, and the ledger posting: on SQLite books, number,
+    # entry, lines, balances; on PostgreSQL (books + number), (entry + lines + balances)
+    pg = connection.vendor == "postgresql"
+    assert len(statements) == 4 + (2 if pg else 5), "\n".join(s[:120] for s in statements)
     assert statements[0].startswith("UPDATE payments_openitem")
-    assert sum("ledger_" in s for s in statements) == 4  # books, entry, lines, balances (+ its number)
+    assert sum("ledger_" in s for s in statements) == (2 if pg else 4)
 
 
 def test_a_stale_open_item_is_read_again_under_lock_and_still_paid(company):

@@ -33,7 +33,7 @@ from kern.core.db import atomic
 from kern.core.events import emit
 from kern.core.exceptions import KernError, ValidationFailed
 from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
-from kern.core.numbering import next_numbers
+from kern.core.numbering import NumberClaim, claim_numbers, next_numbers
 from kern.core.selectors import rate_on
 from kern.core.workflow import transition
 from kern.ledger.events import ENTRY_POSTED, EntryPosted
@@ -452,10 +452,30 @@ _ADVANCE_MANY = (
 _SET_HEAD = "UPDATE ledger_books SET chain_head = %s WHERE company_id = %s"
 
 
-def _lock_books(company_id: int, prepared: list[_Prepared]) -> tuple[int, dt.date | None]:
-    """Lock the books, advance the chain; returns (version, lock_date) as they are now."""
+# PostgreSQL, one entry: the books row and the journal's counter in one round trip. The counter
+# is updated only once the books row is locked (its WHERE reads b: an InitPlan run first), so the
+# lock order books → sequence holds as in the two-statement form.
+_ADVANCE_ONE_AND_NUMBER = (
+    "WITH b AS (" + _ADVANCE_ONE["postgresql"] + "), "  # noqa: S608 (constants of this module)
+    "s AS (UPDATE core_sequence SET last_value = last_value + %s WHERE company_id = %s AND kind = %s "
+    "AND period_key = %s AND EXISTS (SELECT 1 FROM b) RETURNING last_value, pattern) "
+    "SELECT b.prev_head, b.chain_head, b.chain_length, b.version, b.lock_date, s.last_value, s.pattern "
+    "FROM b LEFT JOIN s ON TRUE"
+)
+
+
+def _lock_books(
+    company_id: int, prepared: list[_Prepared], claim: NumberClaim | None = None
+) -> tuple[int, dt.date | None]:
+    """Lock the books, advance the chain; returns (version, lock_date) as they are now.
+
+    With a `claim` (one entry, PostgreSQL) the entry's number is taken in the same statement and
+    set on it; it stays empty when the counter does not exist yet (`_assign_numbers` creates it).
+    """
     with connection.cursor() as cursor:
-        if len(prepared) == 1:
+        if claim is not None:
+            cursor.execute(_ADVANCE_ONE_AND_NUMBER, [prepared[0].content, company_id, *claim.params])
+        elif len(prepared) == 1:
             cursor.execute(_ADVANCE_ONE[connection.vendor], [prepared[0].content, company_id])
         else:
             cursor.execute(_ADVANCE_MANY, [len(prepared), company_id])
@@ -464,6 +484,10 @@ def _lock_books(company_id: int, prepared: list[_Prepared]) -> tuple[int, dt.dat
         raise LedgerConflict(
             "this company has no books yet: install a chart of accounts first", code=LedgerCode.NOT_ALLOWED
         )
+    if claim is not None:
+        row, (last, pattern) = row[:5], row[5:]
+        if last is not None:
+            prepared[0].number = claim.numbers(last, pattern)[0]
     prev, head, length, version, lock_date = row
     if isinstance(lock_date, str):  # SQLite returns dates from raw SQL as text
         lock_date = dt.date.fromisoformat(lock_date)
@@ -512,6 +536,8 @@ def add_to_balances(company_id: int, totals: dict[tuple[int, int], list[Decimal]
 def _assign_numbers(company: Any, prepared: list[_Prepared]) -> None:
     groups: dict[tuple[str, int], list[_Prepared]] = defaultdict(list)
     for item in prepared:
+        if item.number:  # claimed with the books lock
+            continue
         groups[(item.journal.sequence_kind, company.fiscal_year_of(item.spec.on))].append(item)
     for kind, _year in sorted(groups):
         items = groups[(kind, _year)]
@@ -607,6 +633,59 @@ def _db(value: Any) -> Any:
     return value
 
 
+def _mark_saved(inserts: list[_Prepared]) -> None:
+    for item in inserts:
+        item.entry._state.adding = False
+        item.entry._state.db = connection.alias
+    audit.record_created([item.entry for item in inserts])
+
+
+def _one_statement(prepared: list[_Prepared], line_rows: list[list[Any]], totals: dict) -> bool:
+    """One new entry on PostgreSQL that fits the protocol's parameter limit: one round trip."""
+    return (
+        connection.vendor == "postgresql"
+        and len(prepared) == 1
+        and prepared[0].draft is None
+        and len(_ENTRY_COLUMNS) + len(line_rows) * len(_LINE_COLUMNS) + len(totals) * 5 < 60000
+    )
+
+
+def _insert_one_entry(
+    company_id: int,
+    entry_row: list[Any],
+    line_rows: list[list[Any]],
+    totals: dict[tuple[int, int], list[Decimal]],
+) -> int:
+    """PostgreSQL: the entry, its lines and the balance update in one statement (data-modifying CTEs).
+
+    The lines take the new id from `(SELECT id FROM e)`; the balance rows are added in the same
+    sorted order as `add_to_balances`, so the lock order is unchanged.
+    """
+    entry_values = "(" + ", ".join(["%s"] * len(_ENTRY_COLUMNS)) + ")"
+    line_placeholders = ["%s"] * len(_LINE_COLUMNS)
+    line_placeholders[1] = "(SELECT id FROM e)"
+    line_placeholders[_LINE_COLUMNS.index("analytic")] = "%s::jsonb"
+    line_values = "(" + ", ".join(line_placeholders) + ")"
+    params: list[Any] = list(entry_row)
+    for row in line_rows:
+        params += row[:1] + row[2:]
+    keys = sorted(totals)
+    for account_id, period_id in keys:
+        debit, credit = totals[(account_id, period_id)]
+        params += [company_id, account_id, period_id, debit, credit]
+    sql = (
+        f"WITH e AS (INSERT INTO ledger_journalentry ({', '.join(_ENTRY_COLUMNS)}) "  # noqa: S608
+        f"VALUES {entry_values} RETURNING id), "
+        f"l AS (INSERT INTO ledger_journalline ({', '.join(_LINE_COLUMNS)}) "
+        f"VALUES {', '.join([line_values] * len(line_rows))}), "
+        f"b AS ({_UPSERT_HEAD}{', '.join(['(%s, %s, %s, %s, %s)'] * len(keys))}{_UPSERT_TAIL}) "
+        "SELECT id FROM e"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
 def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntry]:
     now = timezone.now()
     user_id = getattr(by, "pk", None) or context.current().user_id
@@ -646,49 +725,40 @@ def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntr
             **fields,
         )
         inserts.append(item)
-    if inserts:
-        rows = []
-        for item in inserts:
-            e = item.entry
-            rows.append(
-                [
-                    company.pk,
-                    e.journal_id,
-                    e.number,
-                    _db(e.date),
-                    e.period_id,
-                    e.status,
-                    e.kind,
-                    e.memo,
-                    e.source_type,
-                    e.source_id,
-                    e.source_number,
-                    e.reversal_of_id,
-                    e.total,
-                    e.chain_seq,
-                    e.prev_hash,
-                    e.hash,
-                    stamp,
-                    e.posted_by_id,
-                    stamp,
-                    e.created_by_id,
-                ]
-            )
-        # Ids come back with their chain position: RETURNING need not keep the VALUES order.
-        returned = sql_insert("ledger_journalentry", _ENTRY_COLUMNS, rows, returning="id, chain_seq")
-        ids = {seq: pk for pk, seq in returned}
-        for item in inserts:
-            item.entry.pk = ids[item.seq]
-            item.entry._state.adding = False
-            item.entry._state.db = connection.alias
-        audit.record_created([item.entry for item in inserts])
+    entry_rows: list[list[Any]] = []
+    for item in inserts:
+        e = item.entry
+        entry_rows.append(
+            [
+                company.pk,
+                e.journal_id,
+                e.number,
+                _db(e.date),
+                e.period_id,
+                e.status,
+                e.kind,
+                e.memo,
+                e.source_type,
+                e.source_id,
+                e.source_number,
+                e.reversal_of_id,
+                e.total,
+                e.chain_seq,
+                e.prev_hash,
+                e.hash,
+                stamp,
+                e.posted_by_id,
+                stamp,
+                e.created_by_id,
+            ]
+        )
     drafts = [item.draft.pk for item in prepared if item.draft is not None]
     if drafts:
         DraftLine.objects.filter(entry_id__in=drafts).delete()
     rows = []
     totals: dict[tuple[int, int], list[Decimal]] = {}
     for item in prepared:
-        entry_id = item.entry.pk
+        entry_id = item.entry.pk  # None until inserted: filled in below
         on = _db(item.spec.on)
         period_id = item.period.id
         for ln in item.lines:
@@ -719,8 +789,27 @@ def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntr
                 totals[key][1] += ln.credit
             else:
                 totals[key] = [ln.debit, ln.credit]
-    sql_insert("ledger_journalline", _LINE_COLUMNS, rows)
-    add_to_balances(company.pk, totals)
+    if inserts and _one_statement(prepared, rows, totals):
+        inserts[0].entry.pk = _insert_one_entry(company.pk, entry_rows[0], rows, totals)
+        _mark_saved(inserts)
+    else:
+        if inserts:
+            # Ids come back with their chain position: RETURNING need not keep the VALUES order.
+            returned = sql_insert(
+                "ledger_journalentry", _ENTRY_COLUMNS, entry_rows, returning="id, chain_seq"
+            )
+            ids = {seq: pk for pk, seq in returned}
+            for item in inserts:
+                item.entry.pk = ids[item.seq]
+            _mark_saved(inserts)
+            entry_ids = [item.entry.pk for item in prepared]
+            n = 0
+            for item, entry_id in zip(prepared, entry_ids, strict=True):
+                for _ln in item.lines:
+                    rows[n][1] = entry_id
+                    n += 1
+        sql_insert("ledger_journalline", _LINE_COLUMNS, rows)
+        add_to_balances(company.pk, totals)
     for item in prepared:
         entry = item.entry
         emit(
@@ -758,15 +847,24 @@ def _post_for_company(
         prepared = [_prepare(spec, cfg, base, rates, i if indexed else -1) for i, spec in enumerate(specs)]
     for item, draft in zip(prepared, drafts, strict=True):
         item.draft = draft
-    version, lock_date = _lock_books(company.pk, prepared)
+    claim = None
+    if connection.vendor == "postgresql" and len(prepared) == 1 and prepared[0].draft is None:
+        claim = claim_numbers(company, prepared[0].journal.sequence_kind, prepared[0].spec.on)
+    version, lock_date = _lock_books(company.pk, prepared, claim)
     if version != cfg.version:
         # The settings changed since they were cached: check again against the current ones.
         old_contents = [item.content for item in prepared]
+        old_number = prepared[0].number
         cfg = config_for(company, version=version)
         fresh = [_prepare(spec, cfg, base, rates, i if indexed else -1) for i, spec in enumerate(specs)]
         for item, new in zip(prepared, fresh, strict=True):
             new.draft, new.seq, new.prev_hash, new.hash = item.draft, item.seq, item.prev_hash, item.hash
         prepared = fresh
+        if claim is not None and old_number:
+            if prepared[0].journal.sequence_kind == claim.kind:
+                prepared[0].number = old_number
+            else:  # the journal's numbering moved with the settings: claim from the new counter
+                claim.give_back()
         if [item.content for item in prepared] != old_contents:
             prev = prepared[0].prev_hash
             for item in prepared:
