@@ -23,7 +23,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from kern.core import audit, dbguard  # noqa: F401 -- dbguard registers the SQLite guard function
+        from kern.core import audit, dbguard, events  # noqa: F401 -- dbguard: the SQLite guard; events: the flush
         from kern.core.demo import load_core
         from kern.core.reference import seed_currencies
         from kern.core.registry import register_demo_step, register_reference_data

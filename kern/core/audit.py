@@ -4,8 +4,9 @@ Every model deriving from `core.models.Audited` is hooked here: its field values
 when it is loaded (`post_init`), and `post_save` / `post_delete` record old → new values. Bulk
 writes that bypass signals (bulk_create, conditional updates in core.workflow) call
 `record_created` / `record_change` from this module, so every row of the log is written by the
-same code. Rows are buffered in the unit of work (core.db) and flushed with one bulk insert,
-chained by SHA-256 under a lock on the chain head.
+same code. Rows are buffered in the unit of work (core.db) and flushed with one bulk insert
+(by core.events, with the outbox rows: one statement for both on PostgreSQL), chained by SHA-256
+under a lock on the chain head.
 
 This is the only module that may connect `post_save` receivers (tests/test_architecture.py).
 """
@@ -20,13 +21,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from kern.core import context
-from kern.core.db import UnitOfWork, current_unit, register_flusher
+from kern.core.db import current_unit
 
 __all__ = [
     "GENESIS_HASH",
@@ -174,7 +175,7 @@ def record(
     else:
         # No service transaction around this write (admin, shell, a test's factory): append now.
         with transaction.atomic():
-            _append([row])
+            append_rows([row])
 
 
 def _repr(instance: Model | None) -> str:
@@ -212,32 +213,45 @@ def compute_hash(row: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _append(rows: list[dict[str, Any]]) -> None:
-    from kern.core.models import AuditChain, AuditEvent
+_HEAD = {
+    "postgresql": "SELECT last_hash, length FROM core_auditchain WHERE id = 1 FOR UPDATE",
+    "sqlite": "SELECT last_hash, length FROM core_auditchain WHERE id = 1",  # the write lock is held
+}
+SET_HEAD = "UPDATE core_auditchain SET last_hash = %s, length = %s WHERE id = 1"
 
-    head = AuditChain.objects.select_for_update().filter(pk=1).first()
+
+def chain_rows(rows: list[dict[str, Any]]) -> tuple[str, int]:
+    """Lock the chain head and hash `rows` onto it (sets prev_hash and hash on each row).
+
+    Returns the new head and length, for `SET_HEAD` — which the caller writes after the rows,
+    in the same statement as them on PostgreSQL (core.events flushes the unit of work).
+    """
+    from kern.core.models import AuditChain
+
+    with connection.cursor() as cursor:
+        cursor.execute(_HEAD.get(connection.vendor, _HEAD["postgresql"]))
+        head = cursor.fetchone()
     if head is None:
-        head = AuditChain.objects.create(pk=1, last_hash=GENESIS_HASH, length=0)
-        head = AuditChain.objects.select_for_update().get(pk=1)
-    prev = head.last_hash
-    events = []
+        AuditChain.objects.create(pk=1, last_hash=GENESIS_HASH, length=0)
+        with connection.cursor() as cursor:
+            cursor.execute(_HEAD.get(connection.vendor, _HEAD["postgresql"]))
+            head = cursor.fetchone()
+    prev, length = head
     for row in rows:
         # Microseconds survive on both databases; hashing the stored value keeps verify exact.
         row["at"] = row["at"].astimezone(dt.UTC)
         row["prev_hash"] = prev
         row["hash"] = prev = compute_hash(row)
-        events.append(AuditEvent(**row))
-    AuditEvent.objects.bulk_create(events)
-    AuditChain.objects.filter(pk=1).update(last_hash=prev, length=head.length + len(rows))
+    return prev, length + len(rows)
 
 
-def _flush(unit: UnitOfWork) -> None:
-    if unit.audit_rows:
-        rows, unit.audit_rows = unit.audit_rows, []
-        _append(rows)
+def append_rows(rows: list[dict[str, Any]]) -> None:
+    from kern.core.models import AuditEvent
 
-
-register_flusher(_flush)
+    head, length = chain_rows(rows)
+    AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows])
+    with connection.cursor() as cursor:
+        cursor.execute(SET_HEAD, [head, length])
 
 
 def verify_chain(batch_size: int = 5000) -> tuple[bool, int | None, str]:
