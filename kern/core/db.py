@@ -26,6 +26,10 @@ class UnitOfWork:
         self.audit_rows: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.flushers: list[Callable[[UnitOfWork], None]] = []
+        # Rows a service wrote in this transaction and may read back without a query (the moves
+        # of a delivery confirmed and shipped in one go). An entry is only a shortcut: whoever
+        # changes those rows drops it, and a rolled-back savepoint drops them all.
+        self.cache: dict[str, Any] = {}
 
     def mark(self) -> tuple[int, int]:
         return len(self.audit_rows), len(self.events)
@@ -33,6 +37,7 @@ class UnitOfWork:
     def rollback_to(self, mark: tuple[int, int]) -> None:
         del self.audit_rows[mark[0] :]
         del self.events[mark[1] :]
+        self.cache.clear()
 
     def flush(self) -> None:
         # Flushers are registered by core.audit and core.events at import time; the list is

@@ -14,6 +14,7 @@ from django.db.models import Q
 from kern.catalog.models import Product, ProductType, TrackingMode, Uom
 from kern.catalog.selectors import convert_quantity
 from kern.core import audit, context
+from kern.core.db import current_unit
 from kern.core.exceptions import ValidationFailed
 from kern.core.models import Company
 from kern.inventory.exceptions import (
@@ -101,8 +102,34 @@ def _restored_on_error(instance: Any, *attnames: str) -> Iterator[None]:
         raise
 
 
+_FRESH_MOVES = "inventory.fresh_moves"
+
+
 def _acting(by: Any):
+    # Every inventory service that writes opens this: the moves cached by create_operation are
+    # current only until the next inventory write, whichever it is.
+    unit = current_unit()
+    if unit is not None:
+        unit.cache.pop(_FRESH_MOVES, None)
     return context.acting(by) if by is not None else context.acting()
+
+
+def remember_fresh_moves(operation: Any, moves: list[Any], locations: dict[int, Any]) -> None:
+    """The moves create_operation just wrote, for a validate in the same transaction."""
+    unit = current_unit()
+    if unit is not None:
+        unit.cache[_FRESH_MOVES] = (operation.pk, moves, locations)
+
+
+def take_fresh_moves(operation_id: int) -> tuple[list[Any], dict[int, Any]] | None:
+    """The operation's moves as create_operation wrote them, if nothing touched inventory since."""
+    unit = current_unit()
+    if unit is None:
+        return None
+    hit = unit.cache.pop(_FRESH_MOVES, None)
+    if hit is None or hit[0] != operation_id:
+        return None
+    return hit[1], hit[2]
 
 
 def _user_id(by: Any) -> int | None:

@@ -40,6 +40,7 @@ from kern.inventory.models import (
 )
 from kern.inventory.services._moves import (
     ROUTE_FIELDS,
+    ROUTES,
     K,
     M,
     MoveSpec,
@@ -54,6 +55,7 @@ from kern.inventory.services._moves import (
     _route,
     _status_of,
     _user_id,
+    remember_fresh_moves,
 )
 from kern.inventory.services._valuation import ZERO
 from kern.inventory.services.reservation import _reserve, _unreserve
@@ -104,7 +106,7 @@ def create_operation(
         raise ValidationFailed.on("partner", "unknown partner")
     with atomic(), _acting(by):
         if warehouse is None:
-            warehouse = selectors.default_warehouse(company)
+            warehouse = selectors.default_warehouse(company, locations=ROUTES[kind])
         elif warehouse.company_id != company.pk:
             raise ValidationFailed.on("warehouse", "unknown warehouse")
         if location_from is not None:
@@ -157,6 +159,7 @@ def create_operation(
             move.operation = operation
         Move.objects.bulk_create(moves)
         audit.record_created(moves)
+        remember_fresh_moves(operation, moves, locations)
     operation._prefetched_moves = moves
     return operation
 

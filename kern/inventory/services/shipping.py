@@ -65,6 +65,7 @@ from kern.inventory.services._moves import (
     _split,
     _status_of,
     _user_id,
+    take_fresh_moves,
 )
 from kern.inventory.services._valuation import ZERO
 
@@ -260,6 +261,37 @@ def ship_delivery(
     )
 
 
+_OPEN_MOVE_STATUSES = (M.DRAFT, M.WAITING, M.RESERVED)
+
+
+def _open_moves(operation: Operation, fresh: tuple[list[Move], dict[int, Location]] | None) -> list[Move]:
+    """The moves still to process, with product (and category) and locations loaded.
+
+    A delivery confirmed and shipped in one transaction (a counter sale, the O2C workload) has
+    its moves in memory as create_operation wrote them; nothing else in inventory ran since (the
+    cache is dropped by every inventory write), so they are not read back.
+    """
+    if fresh is not None:
+        moves, locations = fresh
+        usable = all(
+            m.pk is not None
+            and m.location_from_id in locations
+            and m.location_to_id in locations
+            and (m.product.category_id is None or "category" in m.product._state.fields_cache)
+            for m in moves
+        )
+        if usable:
+            for m in moves:
+                m.location_from = locations[m.location_from_id]
+                m.location_to = locations[m.location_to_id]
+            return [m for m in moves if m.status in _OPEN_MOVE_STATUSES]
+    return list(
+        Move.objects.filter(operation_id=operation.pk, status__in=_OPEN_MOVE_STATUSES)
+        .select_related("product__category", "location_from", "location_to")
+        .order_by("id")
+    )
+
+
 @dataclass
 class _Line:
     move: Move
@@ -287,6 +319,7 @@ def validate_operation(
     seen = operation.status
     today = on or timezone.localdate()
     now = timezone.now()
+    fresh = take_fresh_moves(operation.pk)  # before _acting, which drops it
     with (
         _restored_on_error(operation, "status", "date_done", "done_at", "done_by_id", "tracking_reference"),
         atomic(),
@@ -296,11 +329,7 @@ def validate_operation(
         if tracking_reference:
             fields["tracking_reference"] = tracking_reference
         transition(operation, to=S.DONE, by=by, fields=fields)
-        moves = list(
-            Move.objects.filter(operation_id=operation.pk, status__in=[M.DRAFT, M.WAITING, M.RESERVED])
-            .select_related("product__category", "location_from", "location_to")
-            .order_by("id")
-        )
+        moves = _open_moves(operation, fresh)
         if not moves:
             raise ValidationFailed.on("lines", f"{operation.number} has no lines to process")
         warehouse = operation._state.fields_cache.get("warehouse")
