@@ -143,9 +143,13 @@ def _amount(value: Any, currency: str, field_name: str) -> Decimal:
     except InvalidAmount as exc:
         _fail(field_name, str(exc))
     if amount < 0:
-        _fail(field_name, "must not be negative; put it on the other side")
+        _fail(field_name, _("must not be negative; put it on the other side"))
     if quantize(amount, currency) != amount:
-        _fail(field_name, f"has more decimals than {currency} allows ({minor_units(currency)})")
+        _fail(
+            field_name,
+            _("has more decimals than %(currency)s allows (%(places)s)")
+            % {"currency": currency, "places": minor_units(currency)},
+        )
     return amount + ZERO
 
 
@@ -199,8 +203,12 @@ def _resolve_period(spec: EntrySpec, cfg: BooksConfig) -> PeriodInfo:
         if on != expected:
             _fail(
                 "on",
-                f"{spec.kind} entries are dated {expected.isoformat()}, the "
-                f"{'first' if spec.kind == EntryKind.OPENING else 'last'} day of fiscal year {year}",
+                (
+                    _("opening entries are dated %(date)s, the first day of fiscal year %(year)s")
+                    if spec.kind == EntryKind.OPENING
+                    else _("closing entries are dated %(date)s, the last day of fiscal year %(year)s")
+                )
+                % {"date": expected.isoformat(), "year": year},
             )
         period = cfg.special_periods.get((year, spec.kind))
     else:
@@ -263,34 +271,48 @@ def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index:
         amount_currency = None
         if line_spec.amount_currency is not None or currency:
             if not currency:
-                _fail(f"{where}.currency", "the currency of amount_currency is required")
+                _fail(f"{where}.currency", _("the currency of amount_currency is required"))
             try:
                 places = minor_units(currency)
             except UnknownCurrency:
-                _fail(f"{where}.currency", f"unknown currency {currency!r}")
+                _fail(f"{where}.currency", _("unknown currency %(currency)r") % {"currency": currency})
             if line_spec.amount_currency is None:
-                _fail(f"{where}.amount_currency", f"the amount in {currency} is required")
+                _fail(
+                    f"{where}.amount_currency",
+                    _("the amount in %(currency)s is required") % {"currency": currency},
+                )
             try:
                 amount_currency = to_decimal(line_spec.amount_currency) + ZERO
             except InvalidAmount as exc:
                 _fail(f"{where}.amount_currency", str(exc))
             if quantize(amount_currency, places=places) != amount_currency:
-                _fail(f"{where}.amount_currency", f"has more decimals than {currency} allows ({places})")
+                _fail(
+                    f"{where}.amount_currency",
+                    _("has more decimals than %(currency)s allows (%(places)s)")
+                    % {"currency": currency, "places": places},
+                )
             if currency == base:
                 if amount_currency != debit - credit:
-                    _fail(f"{where}.amount_currency", f"in {base} it must equal debit minus credit")
+                    _fail(
+                        f"{where}.amount_currency",
+                        _("in %(currency)s it must equal debit minus credit") % {"currency": base},
+                    )
             elif not debit and not credit and amount_currency:
                 # Convert at the day's rate; the caller gave only the foreign amount.
                 value = rates.convert(abs(amount_currency), currency, spec.on)
                 debit, credit = (value, ZERO) if amount_currency > 0 else (ZERO, value)
                 converted += 1
             elif (amount_currency > 0 and credit) or (amount_currency < 0 and debit):
-                _fail(f"{where}.amount_currency", "must have the same sign as debit minus credit")
+                _fail(f"{where}.amount_currency", _("must have the same sign as debit minus credit"))
         if account.currency and account.currency != base and currency != account.currency:
-            _fail(f"{where}.currency", f"account {account.code} is kept in {account.currency}")
+            _fail(
+                f"{where}.currency",
+                _("account %(code)s is kept in %(currency)s")
+                % {"code": account.code, "currency": account.currency},
+            )
         party_id = line_spec.party_id
         if party_id is not None and (not isinstance(party_id, int) or isinstance(party_id, bool)):
-            _fail(f"{where}.party_id", "must be a party id")
+            _fail(f"{where}.party_id", _("must be a party id"))
         if account.requires_party and party_id is None:
             _fail(
                 f"{where}.party_id",
@@ -318,13 +340,13 @@ def _prepare(spec: EntrySpec, cfg: BooksConfig, base: str, rates: _Rates, index:
                 tax_kind, vat_box = "base", tax.base_box
         description = line_spec.description or ""
         if len(description) > 255:
-            _fail(f"{where}.description", "at most 255 characters")
+            _fail(f"{where}.description", _("at most 255 characters"))
         analytic = line_spec.analytic
         if analytic is not None:
             if not isinstance(analytic, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in analytic.items()
             ):
-                _fail(f"{where}.analytic", "analytic tags are text keys with text values")
+                _fail(f"{where}.analytic", _("analytic tags are text keys with text values"))
             analytic = dict(analytic) or None
         lines.append(
             _Line(
@@ -422,9 +444,9 @@ def _check_parties(cfg: BooksConfig, prepared: list[_Prepared]) -> None:
     missing = sorted(unknown - found)
     if missing:
         raise LedgerInvalid(
-            f"party_id: no party {missing[0]} in this company",
+            "party_id: " + _("no party %(id)s in this company") % {"id": missing[0]},
             code=LedgerCode.INVALID_LINE,
-            errors={"party_id": [f"unknown party {pid}" for pid in missing]},
+            errors={"party_id": [_("unknown party %(id)s") % {"id": pid} for pid in missing]},
         )
     remember_parties(cfg, found)
 
@@ -482,7 +504,7 @@ def _lock_books(
         row = cursor.fetchone()
     if row is None:
         raise LedgerConflict(
-            "this company has no books yet: install a chart of accounts first", code=LedgerCode.NOT_ALLOWED
+            _("this company has no books yet: install a chart of accounts first"), code=LedgerCode.NOT_ALLOWED
         )
     if claim is not None:
         row, (last, pattern) = row[:5], row[5:]
@@ -890,7 +912,7 @@ def _post(
     for i, spec in enumerate(specs):
         by_company[getattr(spec.company, "pk", None)].append(i)
     if None in by_company:
-        raise ValidationFailed.on("company", "a company is required")
+        raise ValidationFailed.on("company", _("a company is required"))
     results: dict[int, JournalEntry] = {}
     with atomic(), context.acting(by) if by is not None else _nothing():
         for company_id in sorted(by_company):
