@@ -7,12 +7,15 @@ shell in `kern.web` reads them to draw the menu, the home page and the search bo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Model
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
@@ -88,6 +91,15 @@ class NavEntry:
 
 _NAV: dict[tuple[str, str, str], NavEntry] = {}
 
+# Built menus, per everything that decides them (see _nav_key). Every page draws the menu, and
+# building it costs a hundred permission checks and URL reversals; users sharing a role share one.
+# Keyed by the permissions themselves, so a role change is a new key on the next request: nothing
+# to invalidate. Bounded because a user with hand-picked permissions makes a key of their own.
+_NAV_CACHE_SIZE = 256
+_nav_cache: OrderedDict[Hashable, list[dict[str, Any]]] = OrderedDict()
+_nav_version = 0
+_nav_lock = threading.Lock()
+
 
 def register_nav(
     area: str,
@@ -102,8 +114,11 @@ def register_nav(
     """Add a menu entry under one of AREAS, shown to users who hold `permission` (any of them)."""
     if area not in AREAS:
         raise ValueError(f"unknown navigation area {area!r}; one of {', '.join(AREAS)}")
+    global _nav_version
     entry = NavEntry(area, label, url_name, permission, order, query, group)
-    _NAV[entry.key] = entry
+    with _nav_lock:
+        _NAV[entry.key] = entry
+        _nav_version += 1  # menus built before this entry existed are stale
     return entry
 
 
@@ -115,18 +130,59 @@ def _allowed(user: Any, permission: str | tuple[str, ...] | None) -> bool:
 
 
 def nav_for(user: Any) -> list[dict[str, Any]]:
-    """The areas the user may see, in order, each with its entries: [{area, entries: [(entry, url)]}]."""
+    """The areas the user may see, in order, each with its entries: [{area, entries: [(entry, url)]}].
+
+    Labels come translated into the active language (plain strings), URLs reversed."""
     if not getattr(user, "is_authenticated", False):
         return []
+    key = _nav_key(user)
+    if key is None:
+        return _build_nav(user)
+    with _nav_lock:
+        menu = _nav_cache.get(key)
+        if menu is not None:
+            _nav_cache.move_to_end(key)
+    if menu is None:
+        menu = _build_nav(user)
+        with _nav_lock:
+            _nav_cache[key] = menu
+            while len(_nav_cache) > _NAV_CACHE_SIZE:
+                _nav_cache.popitem(last=False)
+    # Fresh dicts and lists: a caller changing its menu must not change everyone's.
+    return [{"area": item["area"], "entries": list(item["entries"])} for item in menu]
+
+
+def _nav_key(user: Any) -> Hashable | None:
+    """Everything the menu depends on: the user's effective permissions (what has_perm answers
+    from: active, superuser, the permissions of their roles and their own), the language (labels
+    and their order), where URLs are rooted, and the registry itself. Not the company: roles and
+    permissions are global to a user (kern.core.roles), so every company shows the same menu."""
+    all_permissions = getattr(user, "get_all_permissions", None)
+    if all_permissions is None:  # not a Django user: build its menu every time
+        return None
+    return (
+        bool(getattr(user, "is_active", False)),
+        bool(getattr(user, "is_superuser", False)),
+        frozenset(all_permissions()),
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        _nav_version,
+    )
+
+
+def _build_nav(user: Any) -> list[dict[str, Any]]:
     by_area: dict[str, list[tuple[NavEntry, str]]] = {}
     for entry in sorted(_NAV.values(), key=lambda e: (e.order, str(e.label))):
         if not _allowed(user, entry.permission):
             continue
         url = entry.url()
         if url:
-            by_area.setdefault(entry.area, []).append((entry, url))
+            # Translated once here (the language is part of the cache key), not on every page.
+            shown = replace(entry, label=str(entry.label), group=str(entry.group) if entry.group else "")
+            by_area.setdefault(entry.area, []).append((shown, url))
     return [
-        {"area": area, "entries": by_area[area.key]}
+        {"area": replace(area, label=str(area.label)), "entries": tuple(by_area[area.key])}
         for area in sorted(AREAS.values(), key=lambda a: a.order)
         if area.key in by_area
     ]
