@@ -52,6 +52,8 @@ _HASHED_FIELDS = (
     "changes",
     "prev_hash",
 )
+# What an audit row stores: the hashed fields, the display text and the hash itself.
+STORED_FIELDS = (*_HASHED_FIELDS, "object_repr", "hash")
 
 
 def _jsonable(value: Any) -> Any:

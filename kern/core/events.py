@@ -96,20 +96,7 @@ def _flush(unit: UnitOfWork) -> None:
         transaction.on_commit(lambda: dispatch_pending(ids=ids))
 
 
-_AUDIT_COLUMNS = (
-    "at",
-    "company_id",
-    "user_id",
-    "interface",
-    "request_id",
-    "action",
-    "model",
-    "object_id",
-    "object_repr",
-    "changes",
-    "prev_hash",
-    "hash",
-)
+_AUDIT_COLUMNS = audit.STORED_FIELDS
 _OUTBOX_COLUMNS = ("name", "company_id", "payload", "created_at", "processed_at")
 _ROWS_PER_STATEMENT = 2000  # × 13 parameters: under SQLite's 32,766 and PostgreSQL's 65,535
 
