@@ -17,9 +17,9 @@ from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
+from kern.core.prepared import Prepared
 from kern.crm import selectors, services
 from kern.crm.selectors.customer360 import snapshot
-from kern.crm.selectors.prepared import Prepared
 from kern.parties.models import Party
 from tests.builders import a_customer
 from tests.crm.factories import a_rep, a_team, an_opportunity

@@ -25,10 +25,10 @@ from django.db import connection, transaction
 from django.db.models import DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
+from kern.core.prepared import Prepared
 from kern.crm.models import Activity, ActivityKind, ActivityStatus, Opportunity, OpportunityStatus
 from kern.crm.selectors import erp
 from kern.crm.selectors.pipeline import RateCache
-from kern.crm.selectors.prepared import Prepared
 from kern.crm.selectors.visibility import scope_condition, visibility_scope
 from kern.parties.models import ContactPerson, Party
 

@@ -38,8 +38,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
+from kern.core.prepared import Prepared
 from kern.crm.selectors.pipeline import RateCache
-from kern.crm.selectors.prepared import Prepared
 from kern.inventory.models import Operation, OperationKind, OperationStatus
 from kern.payments.models import OpenItem, OpenItemKind, OpenItemStatus, Payment, PaymentDirection
 from kern.sales.models import (

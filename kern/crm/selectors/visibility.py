@@ -15,9 +15,9 @@ from django.contrib.auth.models import Group
 from django.db.models import CharField, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
+from kern.core.prepared import Prepared
 from kern.core.selectors import roles_of
 from kern.crm.models import CrmSettings, Lead, Opportunity, Visibility
-from kern.crm.selectors.prepared import Prepared
 from kern.crm.selectors.teams import remember_teams, team_links, teams_known
 
 __all__ = [

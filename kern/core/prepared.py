@@ -1,6 +1,6 @@
 """Queries whose SQL the ORM builds once per process, not on every call.
 
-The customer 360 asks the same few questions for every customer and every request; building and
+Hot paths (the customer 360, an order's pricing) ask the same few questions on every call; building and
 compiling those querysets (unions of six tables, conditional aggregates) costs the web process far
 more CPU than the database needs to answer them. A `Prepared` query is built by its function with
 stand-in values for what changes per call (ids, dates), compiled once per database vendor, time
