@@ -4,10 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from kern.catalog import selectors, services
 from kern.catalog.exceptions import IncompatibleUnits
-from kern.catalog.models import Uom
+from kern.catalog.models import PriceListItem, Uom
 from kern.core.exceptions import ValidationFailed
 from tests.builders import a_company, a_customer, a_product
 
@@ -91,3 +92,84 @@ def test_units_convert_within_their_category_only():
     with pytest.raises(IncompatibleUnits) as err:
         selectors.convert_quantity(Decimal("1"), kg, hour)
     assert err.value.status == 422 and "kg" in err.value.message and "h" in err.value.message
+
+
+def _reference_prices(company, items, *, party, on, currency):
+    """The rule written out the slow way: the valid lists in rank order, then each product's best break."""
+    lists = selectors.price_lists_for(company, party=party, on=on, currency=currency)
+    out = []
+    for product, quantity in items:
+        found = None
+        for pl in lists:
+            rows = PriceListItem.objects.filter(
+                price_list=pl, product=product, min_quantity__lte=quantity
+            ).order_by("-min_quantity")
+            row = rows.first()
+            if row is not None:
+                price = row.unit_price
+                if price is None:
+                    price = (product.sale_price * (100 - row.discount_percent) / 100).quantize(
+                        Decimal("0.0001")
+                    )
+                found = (price, pl.pk, row.min_quantity)
+                break
+        out.append(found or (product.sale_price, None, Decimal("0")))
+    return out
+
+
+def test_a_documents_prices_come_from_one_prepared_query_and_follow_the_rule(shop, django_assert_num_queries):
+    company, chair = shop
+    table = a_product(company, "TABLE", sale_price=Decimal("300.00"))
+    lamp = a_product(company, "LAMP", sale_price=Decimal("40.00"))
+    wholesale = a_customer(company, "Groothandel", tags=["Wholesale"])
+    own = a_customer(company, "Vaste klant", tags=["Wholesale"])
+    tag = wholesale.tags.get()
+    group = services.create_price_list(company, name="Groothandel", party_tag=tag, priority=5)
+    services.set_price_list_item(group, chair, discount_percent=Decimal("12.5"))
+    services.set_price_list_item(group, table, min_quantity=Decimal("3"), unit_price=Decimal("250"))
+    contract = services.create_price_list(company, name="Contract", party=own)
+    services.set_price_list_item(contract, chair, min_quantity=Decimal("5"), unit_price=Decimal("80"))
+    same_rank = services.create_price_list(company, name="Ook algemeen", priority=20)
+    services.set_price_list_item(same_rank, lamp, unit_price=Decimal("39"))
+    usd = services.create_price_list(company, name="Dollars", currency="USD", priority=1)
+    services.set_price_list_item(usd, lamp, unit_price=Decimal("45"))
+    on = dt.date.today()
+    for party in (None, wholesale, own, a_customer(company, "Los")):
+        for quantities in (("1", "1", "1"), ("5", "3", "2"), ("60", "2", "1"), ("10", "10", "10", "1")):
+            products = [chair, table, lamp, chair][: len(quantities)]
+            items = [(p, Decimal(q)) for p, q in zip(products, quantities, strict=True)]
+            with django_assert_num_queries(1):
+                prices = selectors.prices_for(company, items, party=party, on=on)
+            got = [(p.unit_price, p.price_list_id, p.min_quantity) for p in prices]
+            assert got == _reference_prices(company, items, party=party, on=on, currency="EUR")
+    # Compiled once per shape and used: not fallen back to building the query on every call.
+    assert selectors._CANDIDATES._compiled and all(
+        c is not None for c in selectors._CANDIDATES._compiled.values()
+    )
+    assert selectors.prices_for(company, [(lamp, Decimal("1"))], currency="USD")[0].unit_price == Decimal(
+        "45"
+    )
+
+
+def test_a_price_changed_by_another_process_is_seen_on_the_next_call(shop):
+    company, chair = shop
+    customer = a_customer(company, "Klant", tags=["Retail"])
+    price = lambda: selectors.prices_for(company, [(chair, Decimal("10"))], party=customer)[0]  # noqa: E731
+    assert price().unit_price == Decimal("95.0000")
+    # Another process changes the row under us (no service of this process is told).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE catalog_pricelistitem SET discount_percent = 20 WHERE product_id = %s AND min_quantity = 10",
+            [chair.pk],
+        )
+    assert price().unit_price == Decimal("80.0000")
+    # A new list for the customer's group wins from now on; so does a customer's own list.
+    group = services.create_price_list(company, name="Retail", party_tag=customer.tags.get())
+    services.set_price_list_item(group, chair, unit_price=Decimal("90"))
+    assert (price().unit_price, price().price_list_id) == (Decimal("90"), group.pk)
+    own = services.create_price_list(company, name="Eigen", party=customer)
+    services.set_price_list_item(own, chair, unit_price=Decimal("70"))
+    assert price().unit_price == Decimal("70")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE catalog_pricelist SET is_active = %s WHERE id = %s", [False, own.pk])
+    assert price().unit_price == Decimal("90")
