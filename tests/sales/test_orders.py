@@ -16,7 +16,7 @@ from kern.sales import services
 from kern.sales.exceptions import SalesCode, SalesConflict
 from kern.sales.models import DeliveryStatus, Invoice, OrderStatus, SalesOrder
 from kern.sales.selectors import credit_position
-from tests.builders import a_user
+from tests.builders import a_product, a_user
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -197,3 +197,43 @@ def test_an_order_in_another_currency_is_priced_at_the_days_rate(world):
         D("220.00"),
         D("266.20"),
     )
+
+
+def test_the_vat_code_is_asked_once_per_kind_of_product_on_a_document(world, monkeypatch):
+    from kern.sales.selectors import pricing
+
+    book = a_product(world.company, "BOOK", name="Book", sale_price=D("20.00"), tax_category="reduced")
+    asked = []
+    real = pricing.tax_code_for
+
+    def counting(company, **kw):
+        asked.append((kw["tax_category"], kw["product_type"]))
+        return real(company, **kw)
+
+    monkeypatch.setattr(pricing, "tax_code_for", counting)
+    order = an_order(
+        world,
+        {"product": world.chair.pk, "quantity": 1},
+        {"product": book.pk, "quantity": 2},
+        {"product": world.desk.pk, "quantity": 1},
+        {"product": world.hour.pk, "quantity": 3},
+        {"product": book.pk, "quantity": 1},
+        {"product": world.chair.pk, "quantity": 4},
+    )
+    assert sorted(asked) == [("reduced", "stocked"), ("standard", "service"), ("standard", "stocked")]
+    lines = list(order.lines.order_by("line_no"))
+    expected = [
+        real(
+            world.company,
+            tax_category=p.tax_category,
+            product_type=p.type,
+            direction="sale",
+            country="NL",
+            vat_id="",
+        )
+        for p in (world.chair, book, world.desk, world.hour, book, world.chair)
+    ]
+    assert [(ln.tax_code, ln.tax_rate, ln.tax_kind) for ln in lines] == [
+        (t.code, t.rate, t.kind) for t in expected
+    ]
+    assert lines[1].tax_rate != lines[0].tax_rate

@@ -305,6 +305,7 @@ def price_lines(
         return value * doc_rate[0]
 
     lines: list[PricedLine] = []
+    tax_codes: dict[tuple[str, str], Any] = {}
     for (n, item, product, quantity, uom), price in zip(rows, prices, strict=True):
         config = configs[product.pk]
         chosen = item.options if item.options is not None else config.default_option_ids()
@@ -335,14 +336,19 @@ def price_lines(
         unit_cost = (to_document(product.cost + check.cost_delta) * factor).quantize(
             PRICE_PLACES, rounding=ROUND_HALF_UP
         )
-        tax = tax_code_for(
-            company,
-            tax_category=product.tax_category,
-            direction="sale",
-            product_type=product.type,
-            country=situation.country,
-            vat_id=situation.vat_id,
-        )
+        # The code depends on the category and type only (the customer's situation is the
+        # document's): asked once per kind of product on the document, not per line.
+        tax_key = (product.tax_category, product.type)
+        tax = tax_codes.get(tax_key)
+        if tax is None:
+            tax = tax_codes[tax_key] = tax_code_for(
+                company,
+                tax_category=product.tax_category,
+                direction="sale",
+                product_type=product.type,
+                country=situation.country,
+                vat_id=situation.vat_id,
+            )
         role = REVENUE_ROLES.get(tax.kind, "revenue")
         if role == "revenue" and product.type == ProductType.SERVICE:
             role = "revenue_services"
