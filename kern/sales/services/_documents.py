@@ -7,6 +7,7 @@ from typing import Any
 from kern.core import audit
 from kern.sales.models import QuoteLine, SalesDocument, SalesOrderLine
 from kern.sales.selectors.pricing import Priced
+from kern.sales.services._common import insert_rows
 
 
 def line_rows(
@@ -47,7 +48,7 @@ def write_lines(
         for old in model.objects.filter(**{("quote" if model is QuoteLine else "order"): parent}):
             old.delete()  # one by one, so each removed line is in the audit log
     rows = line_rows(model, parent, priced)
-    model.objects.bulk_create(rows)
+    insert_rows(model, rows)
     audit.record_created(rows)
     return rows
 

@@ -65,6 +65,7 @@ from kern.sales.services._common import (
     currency_of,
     customer_of,
     default_team,
+    insert_rows,
     only,
     payment_term_of,
     refuse,
@@ -321,7 +322,7 @@ def _save(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     invoice.save()
     for ln in lines:
         ln.invoice = invoice
-    InvoiceLine.objects.bulk_create(lines)
+    insert_rows(InvoiceLine, lines)
     audit.record_created(lines)
     invoice._lines = lines
 

@@ -1,0 +1,85 @@
+"""`insert_rows`: the sales lines' INSERT, built once per shape, stores exactly what bulk_create stores."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kern.sales import services
+from kern.sales.models import SalesOrderLine
+from kern.sales.services._common import _INSERTS, insert_rows
+
+pytestmark = pytest.mark.django_db
+SKIP = {"id", "order", "created_at", "updated_at"}
+
+
+def _stored(order):
+    names = [f.attname for f in SalesOrderLine._meta.concrete_fields if f.name not in SKIP]
+    return [dict(zip(names, row, strict=True)) for row in order.lines.order_by("line_no").values_list(*names)]
+
+
+def _copies(lines, order):
+    out = []
+    for ln in lines:
+        row = copy.copy(ln)
+        row.pk = None
+        row._state = copy.copy(ln._state)
+        row._state.adding = True
+        row.order = order
+        out.append(row)
+    return out
+
+
+def test_insert_rows_stores_what_bulk_create_stores_in_one_statement(world):
+    lines = [
+        {"product": world.chair.pk, "quantity": "2.5", "discount_percent": "12.5"},
+        {"product": world.desk.pk, "quantity": 1, "unit_price": "399.99", "description": "Bureau"},
+        {"product": world.hour.pk, "quantity": 3},
+    ]
+    source = services.create_order(world.company, customer=world.customer, lines=lines, by=world.rep)
+    first = services.create_order(world.company, customer=world.customer, lines=lines[:1], by=world.rep)
+    second = services.create_order(world.company, customer=world.customer, lines=lines[:1], by=world.rep)
+    third = services.create_order(world.company, customer=world.customer, lines=lines[:1], by=world.rep)
+    for order in (first, second, third):
+        order.lines.all().delete()
+    originals = list(source.lines.order_by("line_no"))
+    ours = _copies(originals, first)
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(SalesOrderLine, ours)
+    assert len(queries) == 1
+    theirs = SalesOrderLine.objects.bulk_create(_copies(originals, second))
+    assert _stored(first) == _stored(second) == _stored(source)
+    assert all(r.pk and not r._state.adding and r._state.db == "default" for r in ours)
+    assert [r.pk for r in ours] == list(first.lines.order_by("line_no").values_list("pk", flat=True))
+    assert len({r.pk for r in ours} | {r.pk for r in theirs}) == 6
+    assert (SalesOrderLine, 3, connection.vendor) in _INSERTS
+    # Again with the same shape: the kept statement, new values.
+    again = _copies(originals, third)
+    again[0].quantity = Decimal("7")
+    insert_rows(SalesOrderLine, again)
+    assert third.lines.get(pk=again[0].pk).quantity == Decimal("7")
+
+
+def test_rows_with_an_id_or_an_unsaved_parent_are_left_to_bulk_create(world):
+    order = services.create_order(
+        world.company,
+        customer=world.customer,
+        lines=[{"product": world.chair.pk, "quantity": 1}],
+        by=world.rep,
+    )
+    line = order.lines.get()
+    unsaved = copy.copy(order)
+    unsaved.pk = None
+    row = _copies([line], unsaved)[0]
+    with pytest.raises(ValueError, match="unsaved related object"):
+        insert_rows(SalesOrderLine, [row])
+    pk = line.pk
+    row = _copies([line], order)[0]
+    line.delete()
+    row.pk = pk
+    insert_rows(SalesOrderLine, [row])
+    assert order.lines.get().pk == pk
