@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from kern.catalog.models import CostingMethod, ProductType
+from kern.core.prepared import Prepared
 from kern.inventory.models import CostLayer, Location, LocationKind, Operation
 from kern.inventory.services import _sql
 from kern.inventory.services._valuation import ZERO, Layer, ProductBook, money, unit
@@ -34,19 +35,10 @@ SETTLEMENT_ROLE = "cogs"
 INVENTORY_ROLE = "inventory"
 
 
-def _books(company_id: int, lines: list[Any]) -> dict[int, ProductBook]:
-    products = {ln.move.product_id: ln.move.product for ln in lines}
-    books = {
-        pid: ProductBook(
-            product_id=pid,
-            method=(p.category.costing_method if p.category_id else CostingMethod.AVERAGE),
-            fallback_cost=p.cost or ZERO,
-        )
-        for pid, p in products.items()
-    }
-    rows = (
+def _layers_query(shape: tuple[int], *, company_id: int, product_ids: tuple[int, ...]):
+    return (
         CostLayer.objects.select_for_update()
-        .filter(company_id=company_id, product_id__in=list(books))
+        .filter(company_id=company_id, product_id__in=product_ids)
         .exclude(remaining_quantity=0, remaining_value=0)
         .order_by("id")
         .values_list(
@@ -61,6 +53,24 @@ def _books(company_id: int, lines: list[Any]) -> dict[int, ProductBook]:
             "in_date",
         )
     )
+
+
+# The open cost layers of some products, locked: built by the ORM once per process and count.
+_LAYERS = Prepared(_layers_query)
+
+
+def _books(company_id: int, lines: list[Any]) -> dict[int, ProductBook]:
+    products = {ln.move.product_id: ln.move.product for ln in lines}
+    books = {
+        pid: ProductBook(
+            product_id=pid,
+            method=(p.category.costing_method if p.category_id else CostingMethod.AVERAGE),
+            fallback_cost=p.cost or ZERO,
+        )
+        for pid, p in products.items()
+    }
+    ids = tuple(sorted(books))
+    rows = _LAYERS.rows((len(ids),), company_id=company_id, product_ids=ids)
     layers = sorted(
         (
             Layer(

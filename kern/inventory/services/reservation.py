@@ -21,6 +21,7 @@ from kern.catalog.models import Product, ProductType
 from kern.core import audit
 from kern.core.db import atomic
 from kern.core.exceptions import Conflict, InvalidTransition
+from kern.core.prepared import Prepared
 from kern.core.workflow import transition
 from kern.inventory.exceptions import (
     InsufficientStock,
@@ -58,6 +59,31 @@ class _Candidate:
     sort_key: tuple
 
 
+def _candidates_query(
+    shape: tuple[int, bool, str], *, company_id: int, product_ids: tuple[int, ...], source_id: int
+):
+    _count, lock, prefix = shape
+    qs = Quant.objects.filter(
+        company_id=company_id, product_id__in=product_ids, location__kind__in=list(INTERNAL_KINDS)
+    ).filter(Q(location_id=source_id) | Q(location__path__startswith=prefix))
+    qs = qs.select_for_update(of=("self",)).order_by("id") if lock else qs.filter(quantity__gt=0)
+    return qs.values_list(
+        "id",
+        "product_id",
+        "location_id",
+        "lot_id",
+        "quantity",
+        "reserved",
+        "in_date",
+        "lot__expiry_date",
+        "location__path",
+    )
+
+
+# Built by the ORM once per process and shape (number of products, locked or not, source subtree).
+_CANDIDATES = Prepared(_candidates_query)
+
+
 def _candidates(
     company_id: int, moves: list[Move], locations: dict[int, Location], *, lock: bool
 ) -> dict[int, list[_Candidate]]:
@@ -69,20 +95,12 @@ def _candidates(
     seen: set[int] = set()
     for source_id, product_ids in by_source.items():
         source = locations[source_id]
-        qs = Quant.objects.filter(
-            company_id=company_id, product_id__in=product_ids, location__kind__in=list(INTERNAL_KINDS)
-        ).filter(Q(location_id=source.pk) | Q(location__path__startswith=f"{source.path}{source.pk}/"))
-        qs = qs.select_for_update(of=("self",)).order_by("id") if lock else qs.filter(quantity__gt=0)
-        rows = qs.values_list(
-            "id",
-            "product_id",
-            "location_id",
-            "lot_id",
-            "quantity",
-            "reserved",
-            "in_date",
-            "lot__expiry_date",
-            "location__path",
+        ids = tuple(sorted(product_ids))
+        rows = _CANDIDATES.rows(
+            (len(ids), lock, f"{source.path}{source.pk}/"),
+            company_id=company_id,
+            product_ids=ids,
+            source_id=source.pk,
         )
         for qid, pid, lid, lot_id, quantity, reserved, in_date, expiry, path in rows:
             if qid in seen:
