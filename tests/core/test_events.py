@@ -60,3 +60,34 @@ class EventsTest(TestCase):
     def test_events_nobody_handles_after_commit_are_stored_processed(self):
         events.emit("tests.nobody_listens", {"x": 1})
         assert OutboxEvent.objects.get(name="tests.nobody_listens").processed_at is not None
+
+
+class NestedBlocksTest(TestCase):
+    """A nested atomic() joins the unit of work without a savepoint, as Django's would."""
+
+    def test_an_error_leaving_a_nested_block_marks_the_whole_transaction_for_rollback(self):
+        from django.db import connection, transaction
+
+        with pytest.raises(RuntimeError), atomic() as outer:
+            try:
+                with atomic() as inner:
+                    assert inner is outer
+                    raise ValueError("refused")
+            except ValueError:
+                pass
+            assert connection.needs_rollback  # the caller may not commit half the work
+            assert transaction.get_rollback()
+            raise RuntimeError
+        assert not connection.needs_rollback
+
+    def test_work_done_after_commit_gets_a_unit_of_its_own_and_is_written(self):
+        def after_commit():
+            with atomic():
+                events.emit("tests.follow_up", {"id": 9})
+
+        with self.captureOnCommitCallbacks(execute=True), atomic():
+            events.emit("tests.something_happened", {"id": 10})
+            from django.db import transaction
+
+            transaction.on_commit(after_commit)
+        assert OutboxEvent.objects.filter(name="tests.follow_up").count() == 1
