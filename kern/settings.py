@@ -154,7 +154,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"
+            "PRAGMA busy_timeout=20000; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; "
+            # A checkpoint (copy the WAL back, fsync) every ~40 MB instead of every 4 MB: a page
+            # that many transactions touch (an index root, a balance row) is copied once per
+            # checkpoint, and the fsync that costs 20–40 ms here comes ten times less often.
+            "PRAGMA wal_autocheckpoint=10000;"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KERN_TEST_SQLITE", "")}
