@@ -237,10 +237,57 @@ def record_change(instance: Model, old: dict[str, Any], *, action: str = "update
 
 
 def compute_hash(row: dict[str, Any]) -> str:
+    return _digest(row, _changes_json(row["changes"]))
+
+
+def _changes_json(changes: Any) -> str:
+    """The changes as the hash sees them (sorted keys, compact); stored in the same form."""
+    return json.dumps(changes, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _scalar_json(value: Any) -> str:
+    if type(value) is str:
+        return _encode_str(value)
+    if value is None:
+        return "null"
+    if type(value) is int:
+        return int.__repr__(value)
+    return json.dumps(value, default=str)
+
+
+_encode_str = json.encoder.encode_basestring_ascii
+
+
+def _digest(row: dict[str, Any], changes_json: str) -> str:
+    """SHA-256 of json.dumps(<the hashed fields>, sort_keys=True, separators=(",", ":"),
+    default=str), assembled around the changes' JSON so that is serialised only once per row
+    (the flush stores the same text). The keys below are in sorted order."""
     at = row["at"]
-    payload = {k: row[k] for k in _HASHED_FIELDS}
-    payload["at"] = at.isoformat() if isinstance(at, dt.datetime) else str(at)
-    blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    blob = "".join(
+        (
+            '{"action":',
+            _scalar_json(row["action"]),
+            ',"at":',
+            _scalar_json(at.isoformat() if isinstance(at, dt.datetime) else str(at)),
+            ',"changes":',
+            changes_json,
+            ',"company_id":',
+            _scalar_json(row["company_id"]),
+            ',"interface":',
+            _scalar_json(row["interface"]),
+            ',"model":',
+            _scalar_json(row["model"]),
+            ',"object_id":',
+            _scalar_json(row["object_id"]),
+            ',"prev_hash":',
+            _scalar_json(row["prev_hash"]),
+            ',"request_id":',
+            _scalar_json(row["request_id"]),
+            ',"user_id":',
+            _scalar_json(row["user_id"]),
+            "}",
+        )
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -272,7 +319,9 @@ def chain_rows(rows: list[dict[str, Any]]) -> tuple[str, int]:
         # Microseconds survive on both databases; hashing the stored value keeps verify exact.
         row["at"] = row["at"].astimezone(dt.UTC)
         row["prev_hash"] = prev
-        row["hash"] = prev = compute_hash(row)
+        # Kept on the row for the flush, which stores this very text.
+        row["changes_json"] = text = _changes_json(row["changes"])
+        row["hash"] = prev = _digest(row, text)
     return prev, length + len(rows)
 
 
@@ -280,7 +329,9 @@ def append_rows(rows: list[dict[str, Any]]) -> None:
     from kern.core.models import AuditEvent
 
     head, length = chain_rows(rows)
-    AuditEvent.objects.bulk_create([AuditEvent(**row) for row in rows])
+    AuditEvent.objects.bulk_create(
+        [AuditEvent(**{k: v for k, v in row.items() if k != "changes_json"}) for row in rows]
+    )
     with connection.cursor() as cursor:
         cursor.execute(SET_HEAD, [head, length])
 

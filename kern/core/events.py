@@ -127,13 +127,12 @@ def _write(rows: list[dict[str, Any]], pending: list[dict[str, Any]]) -> list[in
     head_params: list[Any] = []
     if rows:
         head, length = audit.chain_rows(rows)
-        values = [
-            [
-                json.dumps(row[c]) if c == "changes" else dt_value(row[c]) if c == "at" else row[c]
-                for c in _AUDIT_COLUMNS
-            ]
-            for row in rows
-        ]
+        at = _AUDIT_COLUMNS.index("at")
+        values = []
+        for row in rows:
+            value = [row["changes_json"] if c == "changes" else row[c] for c in _AUDIT_COLUMNS]
+            value[at] = dt_value(value[at])
+            values.append(value)
         audit_sql = list(_statements("core_auditevent", _AUDIT_COLUMNS, values, {"user_repr": "''"}))
         head_params = [head, length]
     outbox_sql: list[tuple[str, list[Any]]] = []

@@ -115,3 +115,53 @@ def test_the_hash_chain_detects_an_edited_row_a_removed_row_and_removed_newest_r
         assert (ok, bad_id) == (False, None) and "newest" in reason
         transaction.set_rollback(True)
     assert verify_chain()[0]
+
+
+def test_the_hash_assembled_around_the_changes_text_equals_the_plain_json_of_the_row():
+    """The flush hashes a row by assembling its JSON around the changes' text (serialised once,
+    stored as it is hashed); verify_chain recomputes it from the stored row the plain way."""
+    import datetime as dt
+    import hashlib
+    import json
+
+    from kern.core.audit import _HASHED_FIELDS, compute_hash
+
+    def plain(row):
+        payload = {k: row[k] for k in _HASHED_FIELDS}
+        payload["at"] = row["at"].isoformat()
+        blob = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    at = dt.datetime(2026, 11, 27, 9, 30, 1, 123456, tzinfo=dt.UTC)
+    rows = [
+        {
+            "at": at,
+            "company_id": 3,
+            "user_id": None,
+            "interface": "api",
+            "request_id": "d1f0",
+            "action": "update",
+            "model": "sales.salesorder",
+            "object_id": "42",
+            "changes": {
+                "status": ["draft", "confirmed"],
+                "note": [None, 'Café \u20ac "quoted"'],
+                "a": [1, 2.5],
+            },
+            "prev_hash": "0" * 64,
+        },
+        {
+            "at": at,
+            "company_id": None,
+            "user_id": 7,
+            "interface": "cli",
+            "request_id": "",
+            "action": "create",
+            "model": "core.company",
+            "object_id": "Ü-1",
+            "changes": {},
+            "prev_hash": "f" * 64,
+        },
+    ]
+    for row in rows:
+        assert compute_hash(row) == plain(row)
