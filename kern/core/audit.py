@@ -35,6 +35,7 @@ __all__ = [
     "record",
     "record_change",
     "record_created",
+    "record_inserted",
     "verify_chain",
 ]
 
@@ -126,6 +127,11 @@ def _on_save(sender: type[Model], instance: Model, created: bool, raw: bool = Fa
         if changes:
             _append(instance, "update", changes)
     instance.__dict__[_SNAPSHOT] = new
+
+
+def record_inserted(instance: Model) -> None:
+    """What `post_save` records for a new row, for rows inserted without `save()` (core.rows)."""
+    _on_save(type(instance), instance, created=True)
 
 
 def _on_delete(sender: type[Model], instance: Model, **kwargs: Any) -> None:

@@ -16,13 +16,13 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import Any
 
-from django.db import connection
 from django.db.models import Model
 
 from kern.core import audit, context
 from kern.core.db import atomic
 from kern.core.events import emit
 from kern.core.exceptions import InvalidTransition, NotFound
+from kern.core.rows import update_columns
 
 __all__ = ["allowed_transitions", "can_transition", "transition"]
 
@@ -52,7 +52,7 @@ def transition(
         raise InvalidTransition(str(current), str(to), document=label)
     updates = {"status": to, **(fields or {})}
     with atomic(), context.acting(by) if by is not None else nullcontext():
-        changed = _conditional_update(model, doc.pk, current, updates)
+        changed = update_columns(model, doc.pk, updates, status=current)
         if changed == 0:
             fresh = model._base_manager.filter(pk=doc.pk).values_list("status", flat=True).first()
             if fresh is None:
@@ -69,44 +69,6 @@ def transition(
                 event, payload if payload is not None else {"id": doc.pk, "status": to}, company=_company(doc)
             )
     return doc
-
-
-_UPDATES: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
-
-
-def _conditional_update(model: type[Model], pk: Any, current: str, updates: dict[str, Any]) -> int:
-    """`UPDATE … SET … WHERE pk = … AND status = <current>`, its SQL built once per model and set
-    of fields: building the queryset cost more CPU than the statement (three per order in O2C).
-
-    Values go through each field's own `get_db_prep_save`, as the ORM's update would; an
-    expression (F(), a function) takes the ORM's way.
-    """
-    if any(hasattr(value, "resolve_expression") for value in updates.values()):
-        return model._base_manager.filter(pk=pk, status=current).update(**updates)
-    key = (model, connection.vendor, tuple(updates))
-    compiled = _UPDATES.get(key)
-    if compiled is None:
-        meta = model._meta
-        fields = [meta.get_field(name) for name in updates]
-        quote = connection.ops.quote_name
-        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-        status = quote(meta.get_field("status").column)
-        sql = (
-            f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 -- names from the model
-            f"WHERE {quote(meta.pk.column)} = %s AND {status} = %s"
-        )
-        compiled = _UPDATES[key] = (sql, fields)
-    sql, fields = compiled
-    params = []
-    for field, value in zip(fields, updates.values(), strict=True):
-        if field.is_relation and isinstance(value, Model):
-            value = value.pk
-            field = field.target_field
-        params.append(field.get_db_prep_save(value, connection))
-    params += [model._meta.pk.get_db_prep_save(pk, connection), current]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 def _company(doc: Model) -> int | None:

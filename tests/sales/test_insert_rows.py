@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from kern.core.rows import _INSERTS, insert_rows
 from kern.sales import services
 from kern.sales.models import SalesOrderLine
-from kern.sales.services._common import _INSERTS, insert_rows
 
 pytestmark = pytest.mark.django_db
 SKIP = {"id", "order", "created_at", "updated_at"}

@@ -22,6 +22,7 @@ from kern.core.events import emit
 from kern.core.exceptions import Conflict, ValidationFailed
 from kern.core.models import Company
 from kern.core.numbering import next_number
+from kern.core.rows import insert_rows, save_new
 from kern.core.workflow import transition
 from kern.inventory import selectors
 from kern.inventory.events import (
@@ -154,10 +155,10 @@ def create_operation(
             counterpart_role=counterpart_role,
             created_by_id=_user_id(by),
         )
-        operation.save()
+        save_new(operation)
         for move in moves:
             move.operation = operation
-        Move.objects.bulk_create(moves)
+        insert_rows(Move, moves)
         audit.record_created(moves)
         remember_fresh_moves(operation, moves, locations)
     operation._prefetched_moves = moves

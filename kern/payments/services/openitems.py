@@ -11,6 +11,7 @@ from typing import Any
 from kern.core import audit, context
 from kern.core.db import atomic
 from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
+from kern.core.rows import save_new
 from kern.core.selectors import convert
 from kern.payments.exceptions import PaymentsCode, PaymentsConflict, PaymentsInvalid
 from kern.payments.models import OpenItem, OpenItemKind, OpenItemStatus
@@ -140,7 +141,7 @@ def register_open_item(
         block_reason=(block_reason or "")[:255],
     )
     with atomic(), acting(by):
-        item.save(force_insert=True)
+        save_new(item)
     return item
 
 

@@ -25,6 +25,7 @@ from kern.core.db import atomic
 from kern.core.events import emit
 from kern.core.money import quantize
 from kern.core.numbering import next_number
+from kern.core.rows import save_new
 from kern.core.selectors import convert
 from kern.core.workflow import transition
 from kern.ledger.models import EntryKind, EntryStatus, JournalEntry
@@ -394,7 +395,7 @@ def post_payment(
             is_reconciled=reconciled,
             created_by_id=getattr(by, "pk", by),
         )
-        payment.save(force_insert=True)
+        save_new(payment)
         allocations_rows = []
         lines: list[tuple[dict[str, Any], Decimal, Decimal | None]] = []
         foreign = currency != base

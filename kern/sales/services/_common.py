@@ -10,11 +10,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import AutoField, Model, Q
+from django.db.models import Model, Q
 
 from kern.core import audit, context
 from kern.core.exceptions import ValidationFailed
 from kern.core.models import Currency
+from kern.core.rows import insert_rows  # noqa: F401 -- the sales services' import of it
 from kern.parties.models import ContactPerson, Party, PaymentTerm
 from kern.sales.exceptions import SalesConflict, SalesInvalid
 from kern.sales.models import SalesTeam
@@ -181,66 +182,3 @@ def add_to_columns(table: str, rows: Sequence[tuple[int, Sequence[Decimal]]], co
 
 def audit_change(instance: Model, old: dict[str, Any], *, action: str = "update") -> None:
     audit.record_change(instance, old, action=action)
-
-
-# (model, number of rows, database vendor) -> (INSERT statement, its fields); see `insert_rows`.
-_INSERTS: dict[tuple[type[Model], int, str], tuple[str, list[Any]]] = {}
-
-
-def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
-    """`model.objects.bulk_create(rows)` for new rows (no id yet), cheaper in CPU.
-
-    The same single INSERT … RETURNING id with the same columns and values (each prepared by its
-    field: `pre_save`, then `get_db_prep_save`), the same checks of related objects, and the ids
-    and saved state set on the rows after — but the statement's text is built once per model,
-    number of rows and database instead of by the ORM's compiler on every call. Anything
-    bulk_create treats specially (ids already set, expressions as values, database defaults,
-    batches, inherited models, custom placeholders) goes to bulk_create itself.
-    """
-    if not rows:
-        return rows
-    opts = model._meta
-    features = connection.features
-    fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)]
-    if (
-        opts.parents
-        or not features.can_return_rows_from_bulk_insert
-        or any(f.has_db_default() or hasattr(f, "get_placeholder") for f in fields)
-        or connection.ops.bulk_batch_size(fields, rows) < len(rows)
-        or any(row._is_pk_set() for row in rows)
-    ):
-        return model.objects.bulk_create(rows)
-    params: list[Any] = []
-    for row in rows:
-        row._prepare_related_fields_for_save(operation_name="bulk_create")
-        for f in fields:
-            value = f.pre_save(row, True)
-            if hasattr(value, "resolve_expression"):
-                return model.objects.bulk_create(rows)
-            params.append(f.get_db_prep_save(value, connection=connection))
-    key = (model, len(rows), connection.vendor)
-    plan = _INSERTS.get(key)
-    if plan is None:
-        qn = connection.ops.quote_name
-        returning, returning_params = connection.ops.return_insert_columns(opts.db_returning_fields)
-        if returning_params:
-            return model.objects.bulk_create(rows)
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        # Table and column names come from the model's metadata, never from input.
-        sql = (
-            f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
-            f"VALUES {', '.join([one] * len(rows))} {returning}"
-        )
-        plan = _INSERTS[key] = (sql, list(opts.db_returning_fields))
-    sql, returned = plan
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        results = cursor.fetchall()
-    if len(results) != len(rows):
-        raise RuntimeError(f"{opts.label}: {len(rows)} rows inserted, {len(results)} ids returned")
-    for row, values in zip(rows, results, strict=True):
-        for field, value in zip(returned, values, strict=True):
-            setattr(row, field.attname, value)
-        row._state.adding = False
-        row._state.db = connection.alias
-    return rows

@@ -32,6 +32,7 @@ from kern.core.events import Event, emit
 from kern.core.exceptions import ValidationFailed
 from kern.core.money import quantize
 from kern.core.numbering import next_number
+from kern.core.rows import save_new, update_columns
 from kern.core.selectors import rate_on
 from kern.core.workflow import transition
 from kern.ledger.models import TaxCode, TaxKind
@@ -319,7 +320,7 @@ def _build_lines(invoice: Invoice, inputs: list[Any]) -> tuple[list[InvoiceLine]
 
 
 def _save(invoice: Invoice, lines: list[InvoiceLine]) -> None:
-    invoice.save()
+    save_new(invoice)
     for ln in lines:
         ln.invoice = invoice
     insert_rows(InvoiceLine, lines)
@@ -797,7 +798,7 @@ def on_open_item_settled(event: Event) -> None:
     if (invoice.residual, invoice.payment_status) == (residual, status):
         return
     old = {"residual": invoice.residual, "payment_status": invoice.payment_status}
-    Invoice.objects.filter(pk=invoice.pk).update(residual=residual, payment_status=status)
+    update_columns(Invoice, invoice.pk, {"residual": residual, "payment_status": status})
     invoice.residual, invoice.payment_status = residual, status
     audit.record_change(invoice, old, action="payment")
     if status == PaymentStatus.PAID:

@@ -21,6 +21,7 @@ from kern.core.db import atomic
 from kern.core.events import Event
 from kern.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from kern.core.numbering import next_number
+from kern.core.rows import save_new
 from kern.core.workflow import transition
 from kern.inventory import services as inventory
 from kern.inventory.models import OPEN_OPERATION_STATUSES, Move, MoveStatus, Operation, OperationKind
@@ -224,7 +225,7 @@ def create_order(
             order.team = default_team(company, order.sales_rep)
         priced = _price(order, list(lines), addresses, products)
         order.number = next_number(company, "sales.order", order.order_date)
-        order.save()
+        save_new(order)
         order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
         remember(order)
     return order
@@ -265,7 +266,7 @@ def order_from_quote(quote: Quote, *, by: Any = None) -> SalesOrder:
     with atomic(), acting(by):
         priced = _price(order, lines, {})
         order.number = next_number(company, "sales.order", order.order_date)
-        order.save()
+        save_new(order)
         order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
         remember(order)
     return order
