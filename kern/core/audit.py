@@ -264,37 +264,21 @@ def _scalar_json(value: Any) -> str:
 _encode_str = json.encoder.encode_basestring_ascii
 
 
+# Each hashed field's JSON key, in json.dumps(sort_keys=True) order.
+_KEYS_IN_ORDER = tuple((name, _encode_str(name) + ":") for name in sorted(_HASHED_FIELDS))
+
+
 def _digest(row: dict[str, Any], changes_json: str) -> str:
     """SHA-256 of json.dumps(<the hashed fields>, sort_keys=True, separators=(",", ":"),
     default=str), assembled around the changes' JSON so that is serialised only once per row
-    (the flush stores the same text). The keys below are in sorted order."""
+    (the flush stores the same text)."""
     at = row["at"]
-    blob = "".join(
-        (
-            '{"action":',
-            _scalar_json(row["action"]),
-            ',"at":',
-            _scalar_json(at.isoformat() if isinstance(at, dt.datetime) else str(at)),
-            ',"changes":',
-            changes_json,
-            ',"company_id":',
-            _scalar_json(row["company_id"]),
-            ',"interface":',
-            _scalar_json(row["interface"]),
-            ',"model":',
-            _scalar_json(row["model"]),
-            ',"object_id":',
-            _scalar_json(row["object_id"]),
-            ',"prev_hash":',
-            _scalar_json(row["prev_hash"]),
-            ',"request_id":',
-            _scalar_json(row["request_id"]),
-            ',"user_id":',
-            _scalar_json(row["user_id"]),
-            "}",
-        )
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()
+    values = {
+        "at": _scalar_json(at.isoformat() if isinstance(at, dt.datetime) else str(at)),
+        "changes": changes_json,
+    }
+    blob = ",".join(key + (values.get(name) or _scalar_json(row[name])) for name, key in _KEYS_IN_ORDER)
+    return hashlib.sha256(("{" + blob + "}").encode()).hexdigest()
 
 
 _HEAD = {
