@@ -64,3 +64,15 @@ def api(company):
 @pytest.fixture
 def other_api(other_company):
     return an_api_client(other_company, "administrator")
+
+
+@pytest.fixture(autouse=True)
+def _language_of_each_test_is_its_own():
+    """A page test in Dutch leaves Dutch active in the thread (LocaleMiddleware activates the
+    request's language and nothing resets it); each test starts from the default language so a
+    later test's English message check does not depend on the order tests run in."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
