@@ -146,6 +146,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with statement conversions remembered (kern/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "kern.core.sqlite"
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # IMMEDIATE: a writing transaction takes the write lock at BEGIN, so two writers queue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import AutoField, Model
 
 from kern.core import audit
@@ -33,6 +33,9 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
     """
     if not rows:
         return rows
+    # The connection itself, not django.db.connection: each attribute of that proxy is a look-up
+    # in a thread-local, and fields ask for one per value they prepare.
+    connection = connections[DEFAULT_DB_ALIAS]
     opts = model._meta
     features = connection.features
     fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)]
@@ -110,6 +113,7 @@ def update_columns(model: type[Model], pk: Any, values: dict[str, Any], *, statu
     if any(hasattr(value, "resolve_expression") for value in values.values()):
         qs = model._base_manager.filter(pk=pk)
         return (qs.filter(status=status) if status is not None else qs).update(**values)
+    connection = connections[DEFAULT_DB_ALIAS]
     key = (model, connection.vendor, tuple(values), status is not None)
     compiled = _UPDATES.get(key)
     if compiled is None:

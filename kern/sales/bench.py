@@ -112,7 +112,7 @@ class _Scratch:
         if self.keep:
             print(f"kept the benchmark database {self.name}", file=sys.stderr)
             return
-        if self.original.get("ENGINE", "").endswith("sqlite3"):
+        if "sqlite" in self.original.get("ENGINE", ""):
             for path in Path(self.name).parent.glob(Path(self.name).name + "*"):
                 path.unlink(missing_ok=True)
         else:

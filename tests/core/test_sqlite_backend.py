@@ -1,0 +1,37 @@
+"""The SQLite backend: Django's, with each statement's placeholder conversion remembered."""
+
+import pytest
+from django.db import connection, connections
+
+from kern.core.sqlite import base as kern_sqlite
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backend only"),
+]
+
+
+def test_sqlite_connections_use_the_kern_backend():
+    assert isinstance(connections["default"], kern_sqlite.DatabaseWrapper)
+    with connection.cursor() as cursor:
+        assert isinstance(cursor.cursor, kern_sqlite.CursorWrapper)
+
+
+def test_a_statement_is_converted_as_django_converts_it_and_only_once():
+    statement = "SELECT %s, '100%%', %s || 'x' -- kern test conversion"
+    kern_sqlite._to_qmark.cache_clear()
+    with connection.cursor() as cursor:
+        for n in range(3):
+            cursor.execute(statement, [n, "a"])
+            assert cursor.fetchone() == (n, "100%", "ax")
+    info = kern_sqlite._to_qmark.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+    assert kern_sqlite._to_qmark(statement) == "SELECT ?, '100%', ? || 'x' -- kern test conversion"
+
+
+def test_named_parameters_and_statements_without_parameters_still_work():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %(first)s + %(second)s", {"first": 2, "second": 3})
+        assert cursor.fetchone() == (5,)
+        cursor.execute("SELECT 7")
+        assert cursor.fetchone() == (7,)
