@@ -36,6 +36,8 @@ __all__ = [
     "record_change",
     "record_created",
     "record_inserted",
+    "record_lines_changed",
+    "record_lines_created",
     "verify_chain",
 ]
 
@@ -230,6 +232,81 @@ def record_created(instances: list[Model]) -> None:
         new = snapshot(instance)
         _append(instance, "create", {k: [None, _jsonable(v)] for k, v in new.items() if v not in (None, "")})
         instance.__dict__[_SNAPSHOT] = new
+
+
+# How far back in a unit of work a document's own "create" row is looked for (its lines are
+# written right after it; a search through a whole import would cost more than a row).
+_PENDING_LOOKBACK = 20
+
+
+def _lines_key(document: Model, line: Model) -> tuple[str, set[str]]:
+    """The name of the document's lines (its reverse accessor: "lines", "moves") and the line
+    fields that point back at the document (left out of each line's entry)."""
+    back = [
+        f for f in type(line)._meta.concrete_fields if f.is_relation and f.related_model is type(document)
+    ]
+    name = back[0].remote_field.get_accessor_name() if back else type(line)._meta.model_name
+    return name, {f.attname for f in back}
+
+
+def _pending_create_row(document: Model) -> dict[str, Any] | None:
+    unit = current_unit()
+    if unit is None:
+        return None
+    label, object_id = document._meta.label_lower, str(document.pk)
+    start = max(unit.savepoint_floor, len(unit.audit_rows) - _PENDING_LOOKBACK)
+    for row in reversed(unit.audit_rows[start:]):
+        if row["object_id"] == object_id and row["model"] == label and row["action"] == "create":
+            return row
+    return None
+
+
+def record_lines_created(document: Model, lines: list[Model]) -> None:
+    """Audit new lines (written with bulk_create) as part of their document.
+
+    A line belongs to its document and is read there (the document's page shows its history), so
+    its values go into the document's own audit row instead of a row each: into the pending
+    "create" row when the document was created in the same unit of work — one row for an order
+    and its lines — else into one "lines" row on the document. Each line's entry holds its id and
+    values; the log stays one row per document event whatever the number of lines.
+    """
+    if not lines:
+        return
+    key, back = _lines_key(document, lines[0])
+    entries = []
+    for line in lines:
+        new = snapshot(line)
+        entry: dict[str, Any] = {"id": line.pk}
+        for k, v in new.items():
+            if k not in back and v not in (None, ""):
+                entry[k] = _jsonable(v)
+        entries.append(entry)
+        line.__dict__[_SNAPSHOT] = new
+    row = _pending_create_row(document)
+    if row is not None:
+        row["changes"].setdefault(key, [None, []])[1].extend(entries)
+    else:
+        _append(document, "lines", {key: [None, entries]})
+
+
+def record_lines_changed(
+    document: Model, lines: list[Model], old: dict[str, Any], *, action: str = "update"
+) -> None:
+    """Audit the same change (`old`: attname → previous value) made to several lines of a document
+    by one queryset update: one row on the document, `{lines: [[old per line], [new per line]]}`."""
+    if not lines:
+        return
+    key, _back = _lines_key(document, lines[0])
+    before, after = [], []
+    for line in lines:
+        data = line.__dict__
+        before.append({"id": line.pk, **{k: _jsonable(v) for k, v in old.items()}})
+        after.append({"id": line.pk, **{k: _jsonable(data.get(k)) for k in old}})
+        snap = data.get(_SNAPSHOT)
+        if snap is not None:
+            for k in old:
+                snap[k] = data.get(k)
+    _append(document, action, {key: [before, after]})
 
 
 def record_change(instance: Model, old: dict[str, Any], *, action: str = "update") -> None:

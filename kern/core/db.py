@@ -30,6 +30,9 @@ class UnitOfWork:
         # of a delivery confirmed and shipped in one go). An entry is only a shortcut: whoever
         # changes those rows drops it, and a rolled-back savepoint drops them all.
         self.cache: dict[str, Any] = {}
+        # Audit rows before this index belong outside the innermost open savepoint: they must
+        # not take in what that savepoint writes (a rollback to it would not take it out again).
+        self.savepoint_floor = 0
 
     def mark(self) -> tuple[int, int]:
         return len(self.audit_rows), len(self.events)
@@ -111,6 +114,9 @@ def savepoint(using: str | None = None) -> Iterator[None]:
     """A real savepoint: an error inside rolls back the database work and the buffered rows."""
     unit = current_unit()
     mark = unit.mark() if unit else None
+    floor = unit.savepoint_floor if unit else 0
+    if unit is not None and mark is not None:
+        unit.savepoint_floor = mark[0]
     try:
         with transaction.atomic(using=using, savepoint=True):
             yield
@@ -118,6 +124,9 @@ def savepoint(using: str | None = None) -> Iterator[None]:
         if unit is not None and mark is not None:
             unit.rollback_to(mark)
         raise
+    finally:
+        if unit is not None:
+            unit.savepoint_floor = floor
 
 
 def on_commit(func: Callable[[], Any], using: str | None = None) -> None:

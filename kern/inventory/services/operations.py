@@ -159,7 +159,7 @@ def create_operation(
         for move in moves:
             move.operation = operation
         insert_rows(Move, moves)
-        audit.record_created(moves)
+        audit.record_lines_created(operation, moves)
         remember_fresh_moves(operation, moves, locations)
     operation._prefetched_moves = moves
     return operation

@@ -393,8 +393,9 @@ def validate_operation(
             ],
             fixed={"status": M.DONE, "date": today, "done_at": now},
         )
-        for ln in lines:
-            audit.record_change(ln.move, {"status": M.RESERVED}, action="done")
+        audit.record_lines_changed(
+            operation, [ln.move for ln in lines], {"status": M.RESERVED}, action="done"
+        )
         back = _backorder(operation, rest, by=by) if backorder else _cancel_rest(operation, rest)
         total = sum((ln.move.value or ZERO for ln in lines), ZERO)
         emit(

@@ -49,7 +49,7 @@ def write_lines(
             old.delete()  # one by one, so each removed line is in the audit log
     rows = line_rows(model, parent, priced)
     insert_rows(model, rows)
-    audit.record_created(rows)
+    audit.record_lines_created(parent, rows)
     return rows
 
 

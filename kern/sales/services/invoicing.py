@@ -324,7 +324,7 @@ def _save(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     for ln in lines:
         ln.invoice = invoice
     insert_rows(InvoiceLine, lines)
-    audit.record_created(lines)
+    audit.record_lines_created(invoice, lines)
     invoice._lines = lines
 
 
