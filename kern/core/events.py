@@ -56,13 +56,29 @@ def subscribers(name: str) -> tuple[list[Handler], list[Handler]]:
     return list(_in_transaction.get(name, [])), list(_after_commit.get(name, []))
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _payload_json(value: Any) -> Any:
+    """A payload as JSON values in one walk: what `_jsonable(dataclasses.asdict(value))` gives,
+    without asdict's deep copy of every value (a delivery's payload holds a dataclass per move)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES.get(type(value))
+        if names is None:
+            names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: _payload_json(getattr(value, name)) for name in names}
+    if isinstance(value, dict):
+        return {str(k): _payload_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_payload_json(v) for v in value]
+    return _jsonable(value)
+
+
 def emit(name: str, payload: Any = None, *, company: Any = None) -> Event:
     """Record `name` with `payload` (a dataclass or dict) in the current transaction."""
-    if dataclasses.is_dataclass(payload) and not isinstance(payload, type):
-        data = dataclasses.asdict(payload)
-    else:
-        data = dict(payload or {})
-    data = _jsonable(data)
+    data = _payload_json(payload if payload is not None else {})
+    if not isinstance(data, dict):
+        data = _jsonable(dict(payload))
     company_id = getattr(company, "pk", company)
     if company_id is None:
         company_id = data.get("company_id") or context.current().company_id

@@ -91,3 +91,37 @@ class NestedBlocksTest(TestCase):
 
             transaction.on_commit(after_commit)
         assert OutboxEvent.objects.filter(name="tests.follow_up").count() == 1
+
+
+def test_a_dataclass_payload_is_stored_as_asdict_would_give_it_in_json_values():
+    import dataclasses
+    import datetime as dt
+    from decimal import Decimal
+
+    from kern.core.audit import _jsonable
+
+    @dataclasses.dataclass
+    class Line:
+        product_id: int
+        quantity: Decimal
+        done_on: dt.date | None
+
+    @dataclasses.dataclass
+    class Shipped:
+        operation_id: int
+        lines: list[Line]
+        totals: dict[str, Decimal]
+        tags: tuple[str, ...]
+
+    payload = Shipped(
+        7,
+        [Line(1, Decimal("2.50"), dt.date(2026, 11, 27)), Line(2, Decimal("1"), None)],
+        {"value": Decimal("12.345")},
+        ("a", "b"),
+    )
+    assert events._payload_json(payload) == _jsonable(dataclasses.asdict(payload))
+    assert events._payload_json(payload)["lines"][0] == {
+        "product_id": 1,
+        "quantity": "2.50",
+        "done_on": "2026-11-27",
+    }

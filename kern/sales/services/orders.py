@@ -21,7 +21,7 @@ from kern.core.db import atomic
 from kern.core.events import Event
 from kern.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from kern.core.numbering import next_number
-from kern.core.rows import save_new
+from kern.core.rows import save_new, update_columns
 from kern.core.workflow import transition
 from kern.inventory import services as inventory
 from kern.inventory.models import OPEN_OPERATION_STATUSES, Move, MoveStatus, Operation, OperationKind
@@ -623,7 +623,7 @@ def settle_order_status(
             SalesOrder._meta.get_field(k).attname: getattr(order, SalesOrder._meta.get_field(k).attname)
             for k in changes
         }
-        SalesOrder.objects.filter(pk=order.pk).update(**changes)
+        update_columns(SalesOrder, order.pk, changes)
         for name, value in changes.items():
             setattr(order, name, value)
         audit_change(order, old, action="progress")
