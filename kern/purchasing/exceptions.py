@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kern.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 
 __all__ = [
@@ -61,10 +63,11 @@ class DuplicateBill(Conflict):
     title = "Duplicate bill"
 
     def __init__(self, existing: Any, vendor_reference: str):
-        label = existing.number or f"draft #{existing.pk}"
+        label = existing.number or _("draft #%(id)s") % {"id": existing.pk}
         super().__init__(
-            f"{existing.vendor} already sent bill {vendor_reference}: it is recorded as {label}",
-            errors={"vendor_reference": [f"already recorded as {label}"]},
+            _("%(vendor)s already sent bill %(reference)s: it is recorded as %(bill)s")
+            % {"vendor": existing.vendor, "reference": vendor_reference, "bill": label},
+            errors={"vendor_reference": [_("already recorded as %(bill)s") % {"bill": label}]},
             existing_bill_id=existing.pk,
             existing_bill=label,
         )
@@ -80,9 +83,9 @@ class EInvoiceRejected(ValidationFailed):
     def __init__(self, findings: list[Any]):
         fatal = [f for f in findings if f.fatal]
         head = "; ".join(f"[{f.rule}] {f.text}" for f in fatal[:5])
-        more = f" (+{len(fatal) - 5} more)" if len(fatal) > 5 else ""
+        more = " " + _("(+%(count)s more)") % {"count": len(fatal) - 5} if len(fatal) > 5 else ""
         super().__init__(
-            f"the e-invoice was rejected: {head}{more}",
+            _("the e-invoice was rejected: %(findings)s") % {"findings": head + more},
             errors={"file": [f"[{f.rule}] {f.text}" for f in fatal]},
             findings=[f.as_dict() for f in findings],
         )

@@ -7,8 +7,11 @@ from contextlib import nullcontext
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from kern.core import context
-from kern.core.exceptions import ValidationFailed
+from kern.core.exceptions import InvalidTransition, ValidationFailed
 from kern.core.money import InvalidAmount, minor_units, quantize, to_decimal
 from kern.core.selectors import convert
 from kern.purchasing.exceptions import PurchasingCode, PurchasingConflict, PurchasingInvalid
@@ -40,41 +43,57 @@ def conflict(message: str, *, code: str = PurchasingCode.CONFLICT, **extra: Any)
     return PurchasingConflict(message, code=code, **extra)
 
 
+def cannot_go(document: str, current: str, requested: str) -> InvalidTransition:
+    """The refusal of a status change the document's state does not allow, worded in the
+    user's language (`document` names it, e.g. "purchase order PO-2026-0001")."""
+    return InvalidTransition(
+        current,
+        requested,
+        document=document,
+        message=_("%(document)s cannot go from '%(current)s' to '%(requested)s'")
+        % {"document": document, "current": current, "requested": requested},
+    )
+
+
 def decimal(value: Any, field: str, *, minimum: Decimal | None = ZERO, positive: bool = False) -> Decimal:
     """A Decimal from user input, with a clear 422 for anything else (floats included)."""
     if value is None or value == "":
-        raise invalid(field, "a number is required")
+        raise invalid(field, _("a number is required"))
     try:
         number = to_decimal(value if not isinstance(value, float) else str(value))
     except InvalidAmount:
-        raise invalid(field, f"not a number: {value!r}") from None
+        raise invalid(field, _("not a number: %(value)r") % {"value": value}) from None
     if abs(number) >= MAX_AMOUNT:
-        raise invalid(field, "is too large")
+        raise invalid(field, _("is too large"))
     if positive and number <= 0:
-        raise invalid(field, "must be more than zero")
+        raise invalid(field, _("must be more than zero"))
     if minimum is not None and number < minimum:
-        raise invalid(field, f"must be at least {minimum}")
+        raise invalid(field, _("must be at least %(minimum)s") % {"minimum": minimum})
     return number + ZERO
 
 
 def quantity(value: Any, field: str = "quantity", *, positive: bool = True) -> Decimal:
     number = decimal(value, field, minimum=None if not positive else ZERO, positive=positive)
     if number.quantize(QTY_STEP, rounding=ROUND_HALF_UP) != number:
-        raise invalid(field, "has more than four decimals")
+        raise invalid(field, _("has more than four decimals"))
     return number
 
 
 def price(value: Any, field: str = "unit_price") -> Decimal:
     number = decimal(value, field)
     if number.quantize(PRICE_STEP, rounding=ROUND_HALF_UP) != number:
-        raise invalid(field, "has more than six decimals")
+        raise invalid(field, _("has more than six decimals"))
     return number
 
 
 def money(value: Any, currency: str, field: str, *, minimum: Decimal | None = None) -> Decimal:
     number = decimal(value, field, minimum=minimum)
     if quantize(number, currency) != number:
-        raise invalid(field, f"has more decimals than {currency} allows ({minor_units(currency)})")
+        raise invalid(
+            field,
+            _("has more decimals than %(currency)s allows (%(places)s)")
+            % {"currency": currency, "places": minor_units(currency)},
+        )
     return number
 
 
@@ -96,7 +115,7 @@ def date_value(value: Any, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise invalid(field, f"not a date: {value!r}") from None
+        raise invalid(field, _("not a date: %(value)r") % {"value": value}) from None
 
 
 def row_of(model: type, company: Any, value: Any, field: str, **filters: Any) -> Any:
@@ -109,7 +128,9 @@ def row_of(model: type, company: Any, value: Any, field: str, **filters: Any) ->
     except (TypeError, ValueError):
         found = None
     if found is None:
-        raise invalid(field, f"unknown {model._meta.verbose_name} {pk!r}")
+        raise invalid(
+            field, _("unknown %(model)s %(value)r") % {"model": model._meta.verbose_name, "value": pk}
+        )
     return found
 
 
@@ -118,14 +139,18 @@ def check_currency(code: Any, field: str = "currency") -> str:
 
     text = str(getattr(code, "code", code) or "").upper()
     if not Currency.objects.filter(code=text, is_active=True).exists():
-        raise invalid(field, f"unknown currency {text!r}")
+        raise invalid(field, _("unknown currency %(currency)r") % {"currency": text})
     return text
 
 
 def text(value: Any, field: str, max_length: int) -> str:
     result = str(value or "").strip()
     if len(result) > max_length:
-        raise invalid(field, f"at most {max_length} characters")
+        raise invalid(
+            field,
+            ngettext("at most %(count)s character", "at most %(count)s characters", max_length)
+            % {"count": max_length},
+        )
     return result
 
 
@@ -139,6 +164,7 @@ __all__ = [
     "ZERO",
     "ValidationFailed",
     "acting",
+    "cannot_go",
     "check_currency",
     "conflict",
     "date_value",

@@ -29,13 +29,14 @@ from typing import Any
 from django.db import IntegrityError
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kern.catalog.models import Product, ProductType, Uom
 from kern.catalog.selectors import convert_quantity
 from kern.core import audit
 from kern.core.db import atomic, savepoint
 from kern.core.events import emit
-from kern.core.exceptions import InvalidTransition, KernError, PermissionDenied
+from kern.core.exceptions import KernError, PermissionDenied
 from kern.core.models import Company
 from kern.core.money import quantize
 from kern.core.numbering import next_number
@@ -65,6 +66,7 @@ from kern.purchasing.selectors.bills import duplicate_of, match_bill, normalise_
 from kern.purchasing.services._common import (
     ZERO,
     acting,
+    cannot_go,
     check_currency,
     conflict,
     date_value,
@@ -129,11 +131,11 @@ EINVOICE_LINE_FIELDS = {"product", "tax_code", "account", "order_line"}
 def _bill_values(company: Company, fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - BILL_FIELDS
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     out: dict[str, Any] = {}
     if "kind" in fields:
         if fields["kind"] not in BillKind.values:
-            raise invalid("kind", "bill or credit_note")
+            raise invalid("kind", _("bill or credit_note"))
         out["kind"] = fields["kind"]
     for name in ("bill_date", "due_date"):
         if name in fields:
@@ -191,9 +193,9 @@ def create_bill(
     """A draft vendor bill (or credit note). The vendor's bill number must be new for the vendor."""
     vendor = row_of(Party, company, vendor, "vendor")
     if vendor is None:
-        raise invalid("vendor", "a vendor is required")
+        raise invalid("vendor", _("a vendor is required"))
     if not vendor.is_vendor:
-        raise invalid("vendor", f"{vendor} is not a vendor")
+        raise invalid("vendor", _("%(party)s is not a vendor") % {"party": vendor})
     fields.setdefault("currency", vendor.currency_id or company.base_currency_id)
     values = _bill_values(company, fields)
     values.setdefault("bill_date", timezone.localdate())
@@ -201,7 +203,11 @@ def create_bill(
         values["payment_term"] = vendor.payment_term
     order = values.get("purchase_order")
     if order is not None and order.vendor_id != vendor.pk:
-        raise invalid("purchase_order", f"{order.number} is an order of {order.vendor}, not of {vendor}")
+        raise invalid(
+            "purchase_order",
+            _("%(number)s is an order of %(vendor)s, not of %(other)s")
+            % {"number": order.number, "vendor": order.vendor, "other": vendor},
+        )
     bill = VendorBill(company=company, vendor=vendor, source=source, entered_by_id=user_id(by), **values)
     _check_duplicate(bill)
     validated(bill, exclude=["entered_by", "approved_by", "variance_approved_by"])
@@ -216,7 +222,8 @@ def create_bill(
 def _draft(bill: VendorBill) -> None:
     if bill.status != S.DRAFT:
         raise conflict(
-            f"bill {bill} is {bill.get_status_display().lower()}; only a draft can be changed",
+            _("bill %(bill)s is %(status)s; only a draft can be changed")
+            % {"bill": bill, "status": bill.get_status_display().lower()},
             code=PurchasingCode.NOT_EDITABLE,
         )
 
@@ -226,11 +233,15 @@ def update_bill(bill: VendorBill, *, by: Any = None, **fields: Any) -> VendorBil
     if bill.source == BillSource.EINVOICE:
         locked = set(fields) & {"kind", "currency", "vendor_reference", "bill_date"}
         if locked:
-            raise invalid(sorted(locked)[0], "comes from the e-invoice and cannot be changed")
+            raise invalid(sorted(locked)[0], _("comes from the e-invoice and cannot be changed"))
     values = _bill_values(bill.company, fields)
     order = values.get("purchase_order")
     if order is not None and order.vendor_id != bill.vendor_id:
-        raise invalid("purchase_order", f"{order.number} is an order of {order.vendor}, not of {bill.vendor}")
+        raise invalid(
+            "purchase_order",
+            _("%(number)s is an order of %(vendor)s, not of %(other)s")
+            % {"number": order.number, "vendor": order.vendor, "other": bill.vendor},
+        )
     for name, value in values.items():
         setattr(bill, name, value)
     _check_duplicate(bill)
@@ -245,7 +256,7 @@ def _line_values(bill: VendorBill, line: BillLine, data: dict[str, Any], *, new:
     company = bill.company
     unknown = set(data) - LINE_FIELDS
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     if "order_line" in data:
         order_line = data["order_line"]
         if order_line in (None, ""):
@@ -254,10 +265,12 @@ def _line_values(bill: VendorBill, line: BillLine, data: dict[str, Any], *, new:
             found = row_of(OrderLine, company, order_line, "order_line")
             if found.order.vendor_id != bill.vendor_id:
                 raise invalid(
-                    "order_line", f"that line is on {found.order.number}, an order of another vendor"
+                    "order_line",
+                    _("that line is on %(number)s, an order of another vendor")
+                    % {"number": found.order.number},
                 )
             if found.order.status in ("draft", "to_approve", "cancelled"):
-                raise invalid("order_line", f"{found.order.number} is not approved")
+                raise invalid("order_line", _("%(number)s is not approved") % {"number": found.order.number})
             line.order_line = found
             if "product" not in data and not line.product_id:
                 line.product = found.product
@@ -283,7 +296,7 @@ def _line_values(bill: VendorBill, line: BillLine, data: dict[str, Any], *, new:
             )
         )
         if uom not in (None, "") and line.uom is None:
-            raise invalid("uom", f"unknown unit {uom!r}")
+            raise invalid("uom", _("unknown unit %(uom)r") % {"uom": uom})
     if line.uom_id is None and line.product_id:
         line.uom = line.product.uom
     if "description" in data:
@@ -292,15 +305,15 @@ def _line_values(bill: VendorBill, line: BillLine, data: dict[str, Any], *, new:
         if line.product_id:
             line.description = line.product.name[:255]
         else:
-            raise invalid("description", "describe what the line is for")
+            raise invalid("description", _("describe what the line is for"))
     if "quantity" in data or new:
         line.quantity = quantity(data.get("quantity", 1), positive=False)
         if line.quantity == 0:
-            raise invalid("quantity", "must not be zero")
+            raise invalid("quantity", _("must not be zero"))
     if "unit_price" in data:
         line.unit_price = price(data["unit_price"])
     elif new and line.unit_price is None:
-        raise invalid("unit_price", "a unit price is required")
+        raise invalid("unit_price", _("a unit price is required"))
     if "net_amount" in data and data["net_amount"] not in (None, ""):
         from kern.purchasing.services._common import money
 
@@ -315,7 +328,7 @@ def _line_values(bill: VendorBill, line: BillLine, data: dict[str, Any], *, new:
                 company=company, code=code, direction="purchase", is_active=True
             ).exists()
         ):
-            raise invalid("tax_code", f"{code!r} is not an active purchase VAT code")
+            raise invalid("tax_code", _("%(code)r is not an active purchase VAT code") % {"code": code})
         line.tax_code = code
     elif new and not line.tax_code:
         line.tax_code = _default_tax_code(bill, line.product)
@@ -328,7 +341,7 @@ def _line_values(bill: VendorBill, line: BillLine, data: dict[str, Any], *, new:
                 company=company, code=code, is_active=True, is_group=False
             ).first()
             if account is None:
-                raise invalid("account", f"there is no postable account {code!r}")
+                raise invalid("account", _("there is no postable account %(code)r") % {"code": code})
         line.account = code
     if "vendor_sku" in data:
         line.vendor_sku = text(data["vendor_sku"], "vendor_sku", 60)
@@ -358,7 +371,7 @@ def _save_line(bill: VendorBill, line: BillLine, data: dict[str, Any], *, new: b
 def add_bill_line(bill: VendorBill, *, by: Any = None, **data: Any) -> BillLine:
     _draft(bill)
     if bill.source == BillSource.EINVOICE:
-        raise conflict("the lines of an e-invoice come from the vendor's file; they cannot be added to")
+        raise conflict(_("the lines of an e-invoice come from the vendor's file; they cannot be added to"))
     with atomic(), acting(by):
         last = bill.lines.aggregate(m=Max("position"))["m"] or 0
         line = _save_line(bill, BillLine(company=bill.company, bill=bill, position=last + 1), data, new=True)
@@ -372,7 +385,7 @@ def update_bill_line(line: BillLine, *, by: Any = None, **data: Any) -> BillLine
     if bill.source == BillSource.EINVOICE:
         locked = set(data) - EINVOICE_LINE_FIELDS
         if locked:
-            raise invalid(sorted(locked)[0], "comes from the e-invoice and cannot be changed")
+            raise invalid(sorted(locked)[0], _("comes from the e-invoice and cannot be changed"))
     with atomic(), acting(by):
         _save_line(bill, line, data, new=False)
         _recompute(bill)
@@ -383,7 +396,7 @@ def remove_bill_line(line: BillLine, *, by: Any = None) -> None:
     bill = line.bill
     _draft(bill)
     if bill.source == BillSource.EINVOICE:
-        raise conflict("the lines of an e-invoice come from the vendor's file; they cannot be removed")
+        raise conflict(_("the lines of an e-invoice come from the vendor's file; they cannot be removed"))
     with atomic(), acting(by):
         line.delete()
         _recompute(bill)
@@ -444,7 +457,8 @@ def create_bill_from_order(
     other amounts; the three-way match judges them on approval."""
     if order.status in ("draft", "to_approve", "cancelled"):
         raise conflict(
-            f"{order.number} is {order.get_status_display().lower()}; only approved orders are billed"
+            _("%(number)s is %(status)s; only approved orders are billed")
+            % {"number": order.number, "status": order.get_status_display().lower()}
         )
     lines = list(order.lines.select_related("product", "uom").order_by("position"))
     specs = []
@@ -471,7 +485,8 @@ def create_bill_from_order(
         )
     if not specs:
         raise conflict(
-            f"{order.number} has nothing to bill: nothing was received that is not billed yet",
+            _("%(number)s has nothing to bill: nothing was received that is not billed yet")
+            % {"number": order.number},
             code=PurchasingCode.NOTHING_TO_BILL,
         )
     fields.setdefault("currency", order.currency_id)
@@ -705,16 +720,16 @@ def approve_bill(bill: VendorBill, *, by: Any) -> VendorBill:
     """Approve a draft: match it, number it, post it and register the payable (blocked when the
     match found a variance outside the tolerance)."""
     if bill.status != S.DRAFT:
-        raise InvalidTransition(bill.status, S.APPROVED, document=f"vendor bill {bill}")
+        raise cannot_go(_("vendor bill %(bill)s") % {"bill": bill}, bill.status, S.APPROVED)
     if not bill.vendor_reference:
-        raise invalid("vendor_reference", "enter the vendor's bill number before approving")
+        raise invalid("vendor_reference", _("enter the vendor's bill number before approving"))
     lines = list(bill.lines.all())
     if not lines:
-        raise invalid("lines", "the bill has no lines")
+        raise invalid("lines", _("the bill has no lines"))
     if bill.total_amount == 0:
-        raise invalid("total_amount", "a bill of nothing cannot be approved")
+        raise invalid("total_amount", _("a bill of nothing cannot be approved"))
     if bill.total_amount < 0:
-        raise invalid("total_amount", "a negative bill is a credit note: change its kind")
+        raise invalid("total_amount", _("a negative bill is a credit note: change its kind"))
     _check_duplicate(bill)
     company = bill.company
     with atomic(), acting(by):
@@ -861,14 +876,14 @@ def release_bill(bill: VendorBill, *, by: Any, note: str = "") -> VendorBill:
 
     Needs the permission to approve variances, and not the person who entered the bill."""
     if by is None or not by.has_perm("purchasing.approve_bill_variance"):
-        raise PermissionDenied("you may not approve bills outside the match tolerance")
+        raise PermissionDenied(_("you may not approve bills outside the match tolerance"))
     if bill.match_status != MatchStatus.VARIANCE or not bill.payment_blocked:
-        raise conflict(f"bill {bill} is not blocked by a match variance")
+        raise conflict(_("bill %(bill)s is not blocked by a match variance") % {"bill": bill})
     if bill.entered_by_id is not None and bill.entered_by_id == user_id(by):
-        raise SegregationOfDuties("whoever entered a bill cannot approve its variance")
+        raise SegregationOfDuties(_("whoever entered a bill cannot approve its variance"))
     note = (note or "").strip()
     if not note:
-        raise invalid("note", "say why the variance is accepted")
+        raise invalid("note", _("say why the variance is accepted"))
     with atomic(), acting(by):
         item = OpenItem.objects.filter(
             company_id=bill.company_id, source_type=BILL_SOURCE, source_id=bill.pk
@@ -903,9 +918,9 @@ def cancel_bill(bill: VendorBill, *, by: Any, reason: str = "") -> VendorBill:
             transition(bill, to=S.CANCELLED, by=by, fields={"cancel_reason": reason[:255]})
         return bill
     if bill.status != S.APPROVED:
-        raise InvalidTransition(bill.status, S.CANCELLED, document=f"vendor bill {bill}")
+        raise cannot_go(_("vendor bill %(bill)s") % {"bill": bill}, bill.status, S.CANCELLED)
     if not reason:
-        raise invalid("reason", "say why an approved bill is cancelled")
+        raise invalid("reason", _("say why an approved bill is cancelled"))
     with atomic(), acting(by):
         item = (
             OpenItem.objects.select_for_update()
@@ -913,7 +928,9 @@ def cancel_bill(bill: VendorBill, *, by: Any, reason: str = "") -> VendorBill:
             .first()
         )
         if item is not None and item.residual != item.amount:
-            raise conflict(f"bill {bill} has been (partly) paid; enter a credit note instead")
+            raise conflict(
+                _("bill %(bill)s has been (partly) paid; enter a credit note instead") % {"bill": bill}
+            )
         entry = JournalEntry.objects.get(pk=bill.entry_id)
         reversal = reverse_entry(
             entry, on=max(bill.bill_date, timezone.localdate()), by=by, memo=f"Cancelled: {bill.number}"

@@ -23,6 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from kern.catalog.models import Product, Uom
 from kern.core import services as core_services
@@ -110,12 +111,19 @@ def import_einvoice(company: Company, data: bytes, *, by: Any = None, filename: 
     """Check the file and, when it may be booked, create the draft bill (all or nothing)."""
     checked = check_einvoice(data)
     if not checked.ok or checked.document is None:
-        raise EInvoiceRejected(checked.findings or [Finding("KERN-FILE", "the file could not be read")])
+        raise EInvoiceRejected(checked.findings or [Finding("KERN-FILE", _("the file could not be read"))])
     doc = checked.document
     findings = list(checked.findings)
     currency = doc.currency
     if not Currency.objects.filter(code=currency, is_active=True).exists():
-        raise EInvoiceRejected([Finding("KERN-CURRENCY", f"the currency {currency} is not in use in Kern")])
+        raise EInvoiceRejected(
+            [
+                Finding(
+                    "KERN-CURRENCY",
+                    _("the currency %(currency)s is not in use in Kern") % {"currency": currency},
+                )
+            ]
+        )
     with atomic(), acting(by):
         vendor, created = _vendor_for(company, doc, findings, by=by)
         existing = duplicate_of(company, vendor, doc.number)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kern.catalog.models import Product, ProductType, Uom
 from kern.catalog.selectors import convert_quantity
@@ -48,6 +49,7 @@ from kern.purchasing.services._common import (
     HUNDRED,
     ZERO,
     acting,
+    cannot_go,
     check_currency,
     conflict,
     date_value,
@@ -117,7 +119,7 @@ def _warehouse(company: Company, value: Any) -> Warehouse | None:
 def _order_values(company: Company, fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - ORDER_FIELDS
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     out: dict[str, Any] = {}
     for name in ("order_date", "expected_date"):
         if name in fields:
@@ -150,9 +152,9 @@ def create_order(
     """A draft purchase order for `vendor`; prices default to the vendor's price list."""
     vendor = row_of(Party, company, vendor, "vendor")
     if vendor is None or not vendor.is_vendor:
-        raise invalid("vendor", "choose a party that is a vendor")
+        raise invalid("vendor", _("choose a party that is a vendor"))
     if not vendor.is_active:
-        raise invalid("vendor", f"{vendor} is archived")
+        raise invalid("vendor", _("%(vendor)s is archived") % {"vendor": vendor})
     fields.setdefault("currency", (vendor.currency_id or company.base_currency_id))
     values = _order_values(company, fields)
     values.setdefault("order_date", timezone.localdate())
@@ -186,7 +188,8 @@ def update_order(order: PurchaseOrder, *, by: Any = None, **fields: Any) -> Purc
 def _editable(order: PurchaseOrder) -> None:
     if not order.is_editable:
         raise conflict(
-            f"{order.number} is {order.get_status_display().lower()}; only draft orders can be changed",
+            _("%(number)s is %(status)s; only draft orders can be changed")
+            % {"number": order.number, "status": order.get_status_display().lower()},
             code=PurchasingCode.NOT_EDITABLE,
         )
 
@@ -195,13 +198,13 @@ def _line_values(order: PurchaseOrder, line: OrderLine, data: dict[str, Any], *,
     company = order.company
     unknown = set(data) - LINE_FIELDS
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     if "product" in data or new:
         product = row_of(Product, company, data.get("product"), "product")
         if product is None:
-            raise invalid("product", "a product is required")
+            raise invalid("product", _("a product is required"))
         if not product.can_be_purchased or not product.is_active:
-            raise invalid("product", f"{product.sku} cannot be purchased")
+            raise invalid("product", _("%(sku)s cannot be purchased") % {"sku": product.sku})
         line.product = product
     product = line.product
     if "uom" in data or new:
@@ -215,7 +218,10 @@ def _line_values(order: PurchaseOrder, line: OrderLine, data: dict[str, Any], *,
                 else Uom.objects.filter(code=str(uom)).first()
             )
             if found is None or found.category_id != product.uom.category_id:
-                raise invalid("uom", f"{uom} is not a unit {product.sku} can be ordered in")
+                raise invalid(
+                    "uom",
+                    _("%(uom)s is not a unit %(sku)s can be ordered in") % {"uom": uom, "sku": product.sku},
+                )
             line.uom = found
     if "quantity" in data or new:
         line.quantity = quantity(data.get("quantity"))
@@ -237,14 +243,14 @@ def _line_values(order: PurchaseOrder, line: OrderLine, data: dict[str, Any], *,
     if "discount_percent" in data:
         discount = decimal(data["discount_percent"] or 0, "discount_percent")
         if discount > HUNDRED:
-            raise invalid("discount_percent", "at most 100")
+            raise invalid("discount_percent", _("at most 100"))
         line.discount_percent = discount
     if data.get("tax_code"):
         code = str(data["tax_code"]).strip()
         if not TaxCode.objects.filter(
             company=company, code=code, direction="purchase", is_active=True
         ).exists():
-            raise invalid("tax_code", f"{code!r} is not an active purchase VAT code")
+            raise invalid("tax_code", _("%(code)r is not an active purchase VAT code") % {"code": code})
         line.tax_code = code
     elif new or "product" in data:
         line.tax_code = _default_tax_code(order, product)
@@ -377,7 +383,7 @@ def approval_limit_of(user: Any, company: Company) -> tuple[bool, Decimal | None
 
 def _check_approvable(order: PurchaseOrder) -> None:
     if not order.lines.exists():
-        raise invalid("lines", f"{order.number} has no lines")
+        raise invalid("lines", _("%(number)s has no lines") % {"number": order.number})
     # The approval compares the company-currency amount; a foreign order needs its rate first.
     order.untaxed_company = to_company(
         order.company, order.untaxed_amount, order.currency_id, order.order_date
@@ -410,23 +416,30 @@ def submit_order(order: PurchaseOrder, *, by: Any) -> PurchaseOrder:
 def approve_order(order: PurchaseOrder, *, by: Any, note: str = "") -> PurchaseOrder:
     """Approve a draft or waiting order; the approver's roles must cover its amount."""
     if order.status not in (S.DRAFT, S.TO_APPROVE):
-        from kern.core.exceptions import InvalidTransition
-
-        raise InvalidTransition(order.status, S.APPROVED, document=f"purchase order {order.number}")
+        raise cannot_go(_("purchase order %(number)s") % {"number": order.number}, order.status, S.APPROVED)
     if by is None or not by.has_perm("purchasing.approve_purchaseorder"):
-        raise PermissionDenied("you may not approve purchase orders", code=PurchasingCode.APPROVAL_LIMIT)
+        raise PermissionDenied(_("you may not approve purchase orders"), code=PurchasingCode.APPROVAL_LIMIT)
     with atomic(), acting(by):
         _check_approvable(order)
         allowed, limit = approval_limit_of(by, order.company)
         if not _covers(by, order):
             base = order.company.base_currency_id
+            values = {
+                "number": order.number,
+                "amount": order.untaxed_company,
+                "currency": base,
+                "limit": limit,
+            }
             raise ApprovalLimitExceeded(
-                f"{order.number} is {order.untaxed_company} {base} untaxed; "
-                + (
-                    f"your roles may approve orders up to {limit} {base}"
+                (
+                    _(
+                        "%(number)s is %(amount)s %(currency)s untaxed; "
+                        "your roles may approve orders up to %(limit)s %(currency)s"
+                    )
                     if allowed
-                    else "your roles have no approval limit"
-                ),
+                    else _("%(number)s is %(amount)s %(currency)s untaxed; your roles have no approval limit")
+                )
+                % values,
                 amount=str(order.untaxed_company),
                 limit=str(limit) if limit is not None else None,
             )
@@ -630,13 +643,13 @@ def send_order(order: PurchaseOrder, *, by: Any, to: str = "", message: str = ""
 
     address = (to or "").strip() or _vendor_email(order)
     if not address:
-        raise invalid("to", f"{order.vendor} has no e-mail address; give one")
+        raise invalid("to", _("%(vendor)s has no e-mail address; give one") % {"vendor": order.vendor})
     try:
         validate_email(address)
     except ValidationError:
-        raise invalid("to", f"{address!r} is not an e-mail address") from None
+        raise invalid("to", _("%(address)r is not an e-mail address") % {"address": address}) from None
     if order.status == S.SENT:
-        raise conflict(f"{order.number} was already sent")
+        raise conflict(_("%(number)s was already sent") % {"number": order.number})
     with atomic(), acting(by):
         if order.status == S.APPROVED:
             transition(order, to=S.SENT, by=by, fields={"sent_at": timezone.now(), "sent_to": address})
@@ -646,9 +659,7 @@ def send_order(order: PurchaseOrder, *, by: Any, to: str = "", message: str = ""
             order.sent_to = address
             audit.record(order, "sent", {"sent_to": [None, address]})
         else:
-            from kern.core.exceptions import InvalidTransition
-
-            raise InvalidTransition(order.status, S.SENT, document=f"purchase order {order.number}")
+            raise cannot_go(_("purchase order %(number)s") % {"number": order.number}, order.status, S.SENT)
         payload = _event(order, email=address)
         emit(ORDER_SENT, {**payload.__dict__, "message": (message or "")[:5000]}, company=order.company_id)
     return order
@@ -666,7 +677,8 @@ def cancel_order(order: PurchaseOrder, *, by: Any, reason: str = "") -> Purchase
         lines = list(order.lines.all())
         if any(ln.qty_received or ln.qty_billed for ln in lines):
             raise conflict(
-                f"{order.number} has receipts or bills; return the goods or close the order instead"
+                _("%(number)s has receipts or bills; return the goods or close the order instead")
+                % {"number": order.number}
             )
         transition(order, to=S.CANCELLED, by=by, fields={"cancel_reason": (reason or "")[:255]})
         for receipt in open_receipts(order):
@@ -679,9 +691,7 @@ def close_order(order: PurchaseOrder, *, by: Any, reason: str = "") -> PurchaseO
     """Close an order for good: what was not received will not come (open receipts and backorders
     are cancelled). Bills for what was received can still be entered."""
     if order.status not in OPEN_ORDER_STATUSES:
-        from kern.core.exceptions import InvalidTransition
-
-        raise InvalidTransition(order.status, S.DONE, document=f"purchase order {order.number}")
+        raise cannot_go(_("purchase order %(number)s") % {"number": order.number}, order.status, S.DONE)
     with atomic(), acting(by):
         for receipt in open_receipts(order):
             inventory.cancel_operation(receipt, by=by)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from kern.core.db import atomic
 from kern.inventory import services as inventory
@@ -77,16 +78,17 @@ def _chosen(order: PurchaseOrder, quantities: dict[Any, Any] | None) -> list[tup
         for key, value in quantities.items():
             line = lines.get(getattr(key, "pk", key))
             if line is None:
-                raise invalid("quantities", f"not a line of {order.number}")
+                raise invalid("quantities", _("not a line of %(number)s") % {"number": order.number})
             qty = quantity(value, "quantities")
             if qty > held.get(line.pk, ZERO):
                 raise invalid(
                     "quantities",
-                    f"{line.product.sku}: {qty} asked, {held.get(line.pk, ZERO)} in quality hold",
+                    _("%(sku)s: %(asked)s asked, %(held)s in quality hold")
+                    % {"sku": line.product.sku, "asked": qty, "held": held.get(line.pk, ZERO)},
                 )
             chosen.append((line, qty))
     if not chosen:
-        raise conflict(f"nothing of {order.number} is in quality hold")
+        raise conflict(_("nothing of %(number)s is in quality hold") % {"number": order.number})
     return chosen
 
 

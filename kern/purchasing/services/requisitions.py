@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kern.catalog.models import Product, Uom
 from kern.catalog.selectors import convert_quantity
@@ -104,7 +106,7 @@ def update_requisition(requisition: Requisition, *, by: Any = None, **fields: An
     allowed = {"required_date", "warehouse", "reason"}
     unknown = set(fields) - allowed
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     if "required_date" in fields:
         requisition.required_date = date_value(fields["required_date"], "required_date")
     if "warehouse" in fields:
@@ -119,7 +121,8 @@ def update_requisition(requisition: Requisition, *, by: Any = None, **fields: An
 def _editable(requisition: Requisition) -> None:
     if requisition.status not in (S.DRAFT, S.SUBMITTED):
         raise conflict(
-            f"{requisition.number} is {requisition.get_status_display().lower()}; it can no longer be changed",
+            _("%(number)s is %(status)s; it can no longer be changed")
+            % {"number": requisition.number, "status": requisition.get_status_display().lower()},
             code=PurchasingCode.NOT_EDITABLE,
         )
 
@@ -130,13 +133,13 @@ def _save_line(
     company = requisition.company
     unknown = set(data) - LINE_FIELDS
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     if "product" in data or new:
         product = row_of(Product, company, data.get("product"), "product")
         if product is None:
-            raise invalid("product", "a product is required")
+            raise invalid("product", _("a product is required"))
         if not product.can_be_purchased:
-            raise invalid("product", f"{product.sku} cannot be purchased")
+            raise invalid("product", _("%(sku)s cannot be purchased") % {"sku": product.sku})
         line.product = product
     if "uom" in data and data["uom"] not in (None, ""):
         uom = data["uom"]
@@ -146,7 +149,9 @@ def _save_line(
             else Uom.objects.filter(code=str(uom)).first()
         )
         if found is None or found.category_id != line.product.uom.category_id:
-            raise invalid("uom", f"{uom} is not a unit of {line.product.sku}")
+            raise invalid(
+                "uom", _("%(uom)s is not a unit of %(sku)s") % {"uom": uom, "sku": line.product.sku}
+            )
         line.uom = found
     elif new or "product" in data:
         line.uom = line.product.uom
@@ -161,7 +166,7 @@ def _save_line(
     if "vendor" in data:
         vendor = row_of(Party, company, data["vendor"], "vendor")
         if vendor is not None and not vendor.is_vendor:
-            raise invalid("vendor", f"{vendor} is not a vendor")
+            raise invalid("vendor", _("%(party)s is not a vendor") % {"party": vendor})
         line.vendor = vendor
     # the estimate: the suggested vendor's price, else the best vendor's
     in_product_unit = convert_quantity(line.quantity, line.uom, line.product.uom, round_result=False)
@@ -198,7 +203,7 @@ def remove_requisition_line(line: RequisitionLine, *, by: Any = None) -> None:
 
 def submit_requisition(requisition: Requisition, *, by: Any = None) -> Requisition:
     if not requisition.lines.exists():
-        raise invalid("lines", f"{requisition.number} has no lines")
+        raise invalid("lines", _("%(number)s has no lines") % {"number": requisition.number})
     with atomic(), acting(by):
         transition(requisition, to=S.SUBMITTED, by=by)
     return requisition
@@ -206,9 +211,9 @@ def submit_requisition(requisition: Requisition, *, by: Any = None) -> Requisiti
 
 def approve_requisition(requisition: Requisition, *, by: Any) -> Requisition:
     if by is None or not by.has_perm("purchasing.approve_requisition"):
-        raise PermissionDenied("you may not approve purchase requisitions")
+        raise PermissionDenied(_("you may not approve purchase requisitions"))
     if not requisition.lines.exists():
-        raise invalid("lines", f"{requisition.number} has no lines")
+        raise invalid("lines", _("%(number)s has no lines") % {"number": requisition.number})
     with atomic(), acting(by):
         transition(
             requisition,
@@ -226,7 +231,7 @@ def approve_requisition(requisition: Requisition, *, by: Any) -> Requisition:
 
 def reject_requisition(requisition: Requisition, *, by: Any, reason: str = "") -> Requisition:
     if by is None or not by.has_perm("purchasing.approve_requisition"):
-        raise PermissionDenied("you may not reject purchase requisitions")
+        raise PermissionDenied(_("you may not reject purchase requisitions"))
     with atomic(), acting(by):
         transition(requisition, to=S.REJECTED, by=by, fields={"rejection_reason": (reason or "")[:2000]})
     return requisition
@@ -240,7 +245,10 @@ def reopen_requisition(requisition: Requisition, *, by: Any = None) -> Requisiti
 
 def cancel_requisition(requisition: Requisition, *, by: Any = None) -> Requisition:
     if requisition.lines.filter(status__in=[L.ORDERED, L.RFQ]).exists():
-        raise conflict(f"{requisition.number} is already being ordered; cancel its RFQs or orders instead")
+        raise conflict(
+            _("%(number)s is already being ordered; cancel its RFQs or orders instead")
+            % {"number": requisition.number}
+        )
     with atomic(), acting(by):
         transition(requisition, to=S.CANCELLED, by=by)
         requisition.lines.update(status=L.CANCELLED)
@@ -250,7 +258,8 @@ def cancel_requisition(requisition: Requisition, *, by: Any = None) -> Requisiti
 def _approved(requisition: Requisition) -> None:
     if requisition.status != S.APPROVED:
         raise conflict(
-            f"{requisition.number} is {requisition.get_status_display().lower()}; approve it first"
+            _("%(number)s is %(status)s; approve it first")
+            % {"number": requisition.number, "status": requisition.get_status_display().lower()}
         )
 
 
@@ -267,7 +276,7 @@ def order_requisition(requisition: Requisition, *, by: Any = None) -> list[Purch
     _approved(requisition)
     lines = list(requisition.lines.filter(status=L.OPEN).select_related("product", "uom", "vendor"))
     if not lines:
-        raise conflict(f"{requisition.number} has no open lines")
+        raise conflict(_("%(number)s has no open lines") % {"number": requisition.number})
     by_vendor: dict[int, list[RequisitionLine]] = defaultdict(list)
     missing = []
     for ln in lines:
@@ -281,9 +290,15 @@ def order_requisition(requisition: Requisition, *, by: Any = None) -> list[Purch
             continue
         by_vendor[vendor_id].append(ln)
     if missing:
+        skus = sorted(set(missing))
         raise invalid(
             "vendor",
-            f"no vendor is known for {', '.join(sorted(set(missing)))}: choose one on the line",
+            ngettext(
+                "no vendor is known for %(products)s: choose one on the line",
+                "no vendor is known for %(products)s: choose one on the line",
+                len(skus),
+            )
+            % {"products": ", ".join(skus)},
             code=PurchasingCode.NO_VENDOR,
         )
     orders = []
@@ -331,7 +346,7 @@ def requisition_from_replenishment(
     )
     wanted = [s for s in suggestions if s.rule_id not in open_rules and s.quantity > 0]
     if not wanted:
-        raise conflict("nothing is below its reorder point that is not already requested")
+        raise conflict(_("nothing is below its reorder point that is not already requested"))
     with atomic(), acting(by):
         requisition = create_requisition(
             company,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kern.catalog.models import Product, Uom
 from kern.core.db import atomic
@@ -74,7 +75,8 @@ V = RfqVendorStatus
 def _draft(rfq: Rfq) -> None:
     if rfq.status != S.DRAFT:
         raise conflict(
-            f"{rfq.number} is {rfq.get_status_display().lower()}; lines and vendors change only in a draft",
+            _("%(number)s is %(status)s; lines and vendors change only in a draft")
+            % {"number": rfq.number, "status": rfq.get_status_display().lower()},
             code=PurchasingCode.NOT_EDITABLE,
         )
 
@@ -125,10 +127,10 @@ def _save_line(rfq: Rfq, line: RfqLine, data: dict[str, Any], *, new: bool) -> R
     allowed = {"product", "quantity", "uom", "description", "required_date"}
     unknown = set(data) - allowed
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     product = row_of(Product, rfq.company, data.get("product"), "product")
     if product is None:
-        raise invalid("product", "a product is required")
+        raise invalid("product", _("a product is required"))
     line.product = product
     uom = data.get("uom")
     if uom in (None, ""):
@@ -140,7 +142,7 @@ def _save_line(rfq: Rfq, line: RfqLine, data: dict[str, Any], *, new: bool) -> R
             else Uom.objects.filter(code=str(uom)).first()
         )
         if found is None or found.category_id != product.uom.category_id:
-            raise invalid("uom", f"{uom} is not a unit of {product.sku}")
+            raise invalid("uom", _("%(uom)s is not a unit of %(sku)s") % {"uom": uom, "sku": product.sku})
         line.uom = found
     line.quantity = quantity(data.get("quantity"))
     line.description = text(data.get("description") or product.name, "description", 255)
@@ -166,12 +168,14 @@ def remove_rfq_line(line: RfqLine, *, by: Any = None) -> None:
 
 def invite_vendor(rfq: Rfq, *, vendor: Any, email: str = "", by: Any = None) -> RfqVendor:
     if rfq.status not in (S.DRAFT, S.SENT):
-        raise conflict(f"{rfq.number} is {rfq.get_status_display().lower()}")
+        raise conflict(
+            _("%(number)s is %(status)s") % {"number": rfq.number, "status": rfq.get_status_display().lower()}
+        )
     party = row_of(Party, rfq.company, vendor, "vendor")
     if party is None or not party.is_vendor:
-        raise invalid("vendor", "choose a party that is a vendor")
+        raise invalid("vendor", _("choose a party that is a vendor"))
     if RfqVendor.objects.filter(rfq=rfq, vendor=party).exists():
-        raise invalid("vendor", f"{party} is already invited")
+        raise invalid("vendor", _("%(party)s is already invited") % {"party": party})
     invitation = RfqVendor(company=rfq.company, rfq=rfq, vendor=party, email=(email or party.email)[:254])
     validated(invitation, exclude=["rfq", "company", "vendor", "currency", "order"])
     with atomic(), acting(by):
@@ -188,10 +192,10 @@ def remove_rfq_vendor(invitation: RfqVendor, *, by: Any = None) -> None:
 def send_rfq(rfq: Rfq, *, by: Any = None) -> Rfq:
     """Send the RFQ to every invited vendor (e-mailed after commit, to those with an address)."""
     if not rfq.lines.exists():
-        raise invalid("lines", f"{rfq.number} has no lines")
+        raise invalid("lines", _("%(number)s has no lines") % {"number": rfq.number})
     invited = list(rfq.vendors.select_related("vendor"))
     if not invited:
-        raise invalid("vendors", f"invite at least one vendor to {rfq.number}")
+        raise invalid("vendors", _("invite at least one vendor to %(number)s") % {"number": rfq.number})
     with atomic(), acting(by):
         transition(rfq, to=S.SENT, by=by, fields={"sent_at": timezone.now()})
         emit(
@@ -222,7 +226,8 @@ def record_quote(
     rfq = invitation.rfq
     if rfq.status != S.SENT:
         raise conflict(
-            f"{rfq.number} is {rfq.get_status_display().lower()}; answers are recorded once it is sent"
+            _("%(number)s is %(status)s; answers are recorded once it is sent")
+            % {"number": rfq.number, "status": rfq.get_status_display().lower()}
         )
     lines = {ln.pk: ln for ln in rfq.lines.all()}
     quotes = []
@@ -231,13 +236,13 @@ def record_quote(
         line_ref = item.get("line")
         line = lines.get(getattr(line_ref, "pk", line_ref))
         if line is None:
-            raise invalid(f"prices[{index}].line", f"not a line of {rfq.number}")
+            raise invalid(f"prices[{index}].line", _("not a line of %(number)s") % {"number": rfq.number})
         if line.pk in seen:
-            raise invalid(f"prices[{index}].line", "quoted twice")
+            raise invalid(f"prices[{index}].line", _("quoted twice"))
         seen.add(line.pk)
         days = decimal(item.get("lead_time_days") or 0, f"prices[{index}].lead_time_days")
         if days != days.to_integral_value() or days > 3650:
-            raise invalid(f"prices[{index}].lead_time_days", "whole days, at most 3650")
+            raise invalid(f"prices[{index}].lead_time_days", _("whole days, at most 3650"))
         quotes.append(
             RfqQuote(
                 company_id=rfq.company_id,
@@ -250,7 +255,7 @@ def record_quote(
             )
         )
     if not quotes:
-        raise invalid("prices", "quote at least one line")
+        raise invalid("prices", _("quote at least one line"))
     with atomic(), acting(by):
         RfqQuote.objects.filter(rfq_vendor=invitation).delete()
         RfqQuote.objects.bulk_create(quotes)
@@ -270,7 +275,7 @@ def record_quote(
 def decline_rfq(invitation: RfqVendor, *, by: Any = None, notes: str = "") -> RfqVendor:
     """The vendor does not quote."""
     if invitation.rfq.status != S.SENT:
-        raise conflict(f"{invitation.rfq.number} is not waiting for answers")
+        raise conflict(_("%(number)s is not waiting for answers") % {"number": invitation.rfq.number})
     with atomic(), acting(by):
         RfqQuote.objects.filter(rfq_vendor=invitation).delete()
         invitation.status = V.DECLINED
@@ -298,7 +303,10 @@ def award_rfq(
     from kern.purchasing.services.orders import create_order
 
     if rfq.status != S.SENT:
-        raise conflict(f"{rfq.number} is {rfq.get_status_display().lower()}; only a sent RFQ is awarded")
+        raise conflict(
+            _("%(number)s is %(status)s; only a sent RFQ is awarded")
+            % {"number": rfq.number, "status": rfq.get_status_display().lower()}
+        )
     invitations = {i.pk: i for i in rfq.vendors.select_related("vendor")}
     by_vendor_id = {i.vendor_id: i for i in invitations.values()}
     quotes = {(q.rfq_vendor_id, q.line_id): q for q in RfqQuote.objects.filter(rfq_vendor__rfq=rfq)}
@@ -312,20 +320,24 @@ def award_rfq(
             else by_vendor_id.get(ref) or invitations.get(ref)
         )
         if invitation is None:
-            raise invalid("vendor", f"not invited to {rfq.number}")
+            raise invalid("vendor", _("not invited to %(number)s") % {"number": rfq.number})
         for line in lines:
             if (invitation.pk, line.pk) in quotes:
                 chosen[line.pk] = invitation
         if not chosen:
-            raise invalid("vendor", f"{invitation.vendor} did not quote")
+            raise invalid("vendor", _("%(vendor)s did not quote") % {"vendor": invitation.vendor})
     elif choices:
         for line_id, ref in choices.items():
             ref = getattr(ref, "pk", ref)
             invitation = invitations.get(ref) or by_vendor_id.get(ref)
             if invitation is None:
-                raise invalid("choices", f"line {line_id}: that vendor is not invited")
+                raise invalid("choices", _("line %(line)s: that vendor is not invited") % {"line": line_id})
             if (invitation.pk, int(line_id)) not in quotes:
-                raise invalid("choices", f"line {line_id}: {invitation.vendor} did not quote it")
+                raise invalid(
+                    "choices",
+                    _("line %(line)s: %(vendor)s did not quote it")
+                    % {"line": line_id, "vendor": invitation.vendor},
+                )
             chosen[int(line_id)] = invitation
     else:
         comparison = rfq_comparison(rfq)
@@ -333,7 +345,7 @@ def award_rfq(
             if row.best is not None:
                 chosen[row.line.pk] = invitations[row.best.invitation_id]
         if not chosen:
-            raise conflict(f"no vendor has quoted on {rfq.number}")
+            raise conflict(_("no vendor has quoted on %(number)s") % {"number": rfq.number})
     groups: dict[int, list[RfqLine]] = defaultdict(list)
     for line in lines:
         if line.pk in chosen:
@@ -441,11 +453,12 @@ def create_rfq_from_requisition(
     """An RFQ with the requisition's open lines, to the given vendors."""
     if requisition.status != RequisitionStatus.APPROVED:
         raise conflict(
-            f"{requisition.number} is {requisition.get_status_display().lower()}; approve it first"
+            _("%(number)s is %(status)s; approve it first")
+            % {"number": requisition.number, "status": requisition.get_status_display().lower()}
         )
     lines = list(requisition.lines.filter(status=RequisitionLineStatus.OPEN).select_related("product", "uom"))
     if not lines:
-        raise conflict(f"{requisition.number} has no open lines")
+        raise conflict(_("%(number)s has no open lines") % {"number": requisition.number})
     with atomic(), acting(by):
         rfq = create_rfq(
             requisition.company,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 
 from kern.catalog.models import Product
 from kern.core.db import atomic, savepoint
@@ -87,7 +88,7 @@ def update_policy(company: Company, *, by: Any = None, **fields: Any) -> Purchas
     }
     unknown = set(fields) - allowed
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     for name, value in fields.items():
         if name == "quality_hold":
             policy.quality_hold = bool(value)
@@ -106,7 +107,7 @@ def set_approval_limit(
 ) -> ApprovalLimit:
     """Let `role` approve orders up to `max_amount` (None: any amount)."""
     if role not in ROLES:
-        raise invalid("role", f"unknown role {role!r}")
+        raise invalid("role", _("unknown role %(role)r") % {"role": role})
     amount = None if max_amount in (None, "") else decimal(max_amount, "max_amount")
     with atomic(), acting(by):
         limit = ApprovalLimit.objects.filter(company=company, role=role).first()
@@ -141,19 +142,19 @@ VENDOR_PRICE_FIELDS = {
 def _vendor_price_values(company: Company, fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - VENDOR_PRICE_FIELDS
     if unknown:
-        raise invalid(sorted(unknown)[0], "unknown field")
+        raise invalid(sorted(unknown)[0], _("unknown field"))
     out: dict[str, Any] = {}
     if "vendor" in fields:
         vendor = row_of(Party, company, fields["vendor"], "vendor")
         if vendor is None or not vendor.is_vendor:
-            raise invalid("vendor", "choose a party that is a vendor")
+            raise invalid("vendor", _("choose a party that is a vendor"))
         out["vendor"] = vendor
     if "product" in fields:
         product = row_of(Product, company, fields["product"], "product")
         if product is None:
-            raise invalid("product", "a product is required")
+            raise invalid("product", _("a product is required"))
         if not product.can_be_purchased:
-            raise invalid("product", f"{product.sku} cannot be purchased")
+            raise invalid("product", _("%(sku)s cannot be purchased") % {"sku": product.sku})
         out["product"] = product
     if "currency" in fields:
         out["currency_id"] = check_currency(fields["currency"] or company.base_currency_id)
@@ -164,7 +165,7 @@ def _vendor_price_values(company: Company, fields: dict[str, Any]) -> dict[str, 
     if "lead_time_days" in fields:
         days = decimal(fields["lead_time_days"] or 0, "lead_time_days")
         if days != days.to_integral_value() or days > 3650:
-            raise invalid("lead_time_days", "whole days, at most 3650")
+            raise invalid("lead_time_days", _("whole days, at most 3650"))
         out["lead_time_days"] = int(days)
     for name in ("valid_from", "valid_to"):
         if name in fields:
@@ -194,8 +195,13 @@ def _check_overlap(row: VendorPrice) -> None:
     if row.is_active and clash.exists():
         raise invalid(
             "min_quantity",
-            f"{row.vendor} already has a price for {row.product.sku} from {row.min_quantity} in "
-            f"{row.currency_id} in that period",
+            _("%(vendor)s already has a price for %(sku)s from %(quantity)s in %(currency)s in that period")
+            % {
+                "vendor": row.vendor,
+                "sku": row.product.sku,
+                "quantity": row.min_quantity,
+                "currency": row.currency_id,
+            },
         )
 
 
@@ -203,7 +209,7 @@ def set_vendor_price(company: Company, *, by: Any = None, **fields: Any) -> Vend
     """Record what a vendor charges for a product from a minimum quantity, and its lead time."""
     for required in ("vendor", "product", "unit_price"):
         if fields.get(required) in (None, ""):
-            raise invalid(required, "this field is required")
+            raise invalid(required, _("this field is required"))
     fields.setdefault("currency", company.base_currency_id)
     values = _vendor_price_values(company, fields)
     row = VendorPrice(company=company, **values)
