@@ -17,6 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from kern.core.roles import role_label
 from kern.core.selectors import roles_of
 
@@ -55,20 +59,30 @@ class SalesPolicy:
         return fitting[0][1] if fitting else "administrator"
 
     def approval_reasons(
-        self, max_discount: Decimal, margin_percent: Decimal | None
+        self, max_discount: Decimal, margin_percent: Decimal | None, *, translated: bool = False
     ) -> tuple[list[str], str]:
-        """Why a quote needs approval, and by which role (empty when it needs none)."""
+        """Why a quote needs approval, and by which role (empty when it needs none).
+
+        In English, as the quote stores them (stored text does not depend on who saved it);
+        `translated`: in the user's language, to show or to refuse with."""
         reasons: list[str] = []
         role = ""
         if max_discount > self.free_discount:
             role = self.role_for(max_discount)
+            text = gettext_noop("discount %(discount)s%% is above %(free)s%%: needs %(role)s")
             reasons.append(
-                f"discount {max_discount.normalize():f}% is above {self.free_discount.normalize():f}%: "
-                f"needs {role_label(role)}"
+                (_(text) if translated else text)
+                % {
+                    "discount": f"{max_discount.normalize():f}",
+                    "free": f"{self.free_discount.normalize():f}",
+                    "role": _label(role, translated),
+                }
             )
         if margin_percent is not None and margin_percent < self.margin_floor_percent:
+            text = gettext_noop("margin %(margin)s%% is below the floor of %(floor)s%%")
             reasons.append(
-                f"margin {margin_percent}% is below the floor of {self.margin_floor_percent.normalize():f}%"
+                (_(text) if translated else text)
+                % {"margin": margin_percent, "floor": f"{self.margin_floor_percent.normalize():f}"}
             )
             if not role:
                 role = "sales_manager"
@@ -79,18 +93,29 @@ class SalesPolicy:
     ) -> tuple[bool, str]:
         """Whether `user` may approve (or send unapproved) a quote with these figures, and why not."""
         if user is None:
-            return False, "nobody is acting"
+            return False, _("nobody is acting")
         if self.limit_of(user) < max_discount:
-            return False, (
-                f"a discount of {max_discount.normalize():f}% needs {role_label(self.role_for(max_discount))}"
-            )
+            return False, _("a discount of %(discount)s%% needs %(role)s") % {
+                "discount": f"{max_discount.normalize():f}",
+                "role": role_label(self.role_for(max_discount)),
+            }
         if (
             margin_percent is not None
             and margin_percent < self.margin_floor_percent
             and not user.has_perm("sales.approve_low_margin")
         ):
-            return False, f"a margin of {margin_percent}% below the floor needs a sales manager"
+            return False, _("a margin of %(margin)s%% below the floor needs a sales manager") % {
+                "margin": margin_percent
+            }
         return True, ""
+
+
+def _label(role: str, translated: bool) -> str:
+    """A role's name: in the user's language, or in English for stored text."""
+    if translated:
+        return role_label(role)
+    with translation.override("en"):
+        return role_label(role)
 
 
 def policy_of(company: Any) -> SalesPolicy:

@@ -65,7 +65,8 @@ def preview_document(
     except KernError as exc:
         return Preview(priced=None, errors=exc.errors or {"__all__": [exc.message]})
     policy = policy_of(company)
-    reasons, role = policy.approval_reasons(priced.max_discount, priced.margin_percent)
+    # Shown, never stored: in the user's language.
+    reasons, role = policy.approval_reasons(priced.max_discount, priced.margin_percent, translated=True)
     may_send = True
     if reasons:
         may_send, _why = policy.may_approve(user, priced.max_discount, priced.margin_percent)

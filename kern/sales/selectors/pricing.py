@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from kern.catalog.models import Product, ProductType, Uom
 from kern.catalog.selectors import (
     check_configuration,
@@ -71,17 +74,16 @@ class LineInput:
         if isinstance(value, dict):
             unknown = sorted(set(value) - set(cls.__dataclass_fields__))
             if unknown:
+                message = _("unknown field")
                 raise SalesInvalid(
-                    f"{where}.{unknown[0]}: unknown field",
-                    errors={f"{where}.{unknown[0]}": ["unknown field"]},
+                    f"{where}.{unknown[0]}: {message}", errors={f"{where}.{unknown[0]}": [message]}
                 )
             if value.get("product") in (None, ""):
-                raise SalesInvalid(
-                    f"{where}.product: choose a product", errors={f"{where}.product": ["choose a product"]}
-                )
+                message = _("choose a product")
+                raise SalesInvalid(f"{where}.product: {message}", errors={f"{where}.product": [message]})
             return cls(**value)
         raise SalesInvalid(
-            f"{where}: each line needs a product and a quantity", errors={"lines": ["invalid"]}
+            f"{where}: " + _("each line needs a product and a quantity"), errors={"lines": [_("invalid")]}
         )
 
 
@@ -178,7 +180,7 @@ def customer_situation(
         if given not in (None, ""):
             found = by_id.get(getattr(given, "pk", given))
             if found is None:
-                raise ValidationFailed.on(name, "not an address of this customer")
+                raise ValidationFailed.on(name, _("not an address of this customer"))
             return found
         for kind in kinds:
             for address in addresses:
@@ -203,13 +205,16 @@ def decimal_input(value: Any, name: str, *, places: int | None = None) -> Decima
     try:
         result = to_decimal(value if not isinstance(value, float) else str(value))
     except InvalidAmount:
-        raise SalesInvalid(f"{name}: not a number", errors={name: ["not a number"]}) from None
+        message = _("not a number")
+        raise SalesInvalid(f"{name}: {message}", errors={name: [message]}) from None
     if abs(result) >= Decimal("1e15"):
-        raise SalesInvalid(f"{name}: too large", errors={name: ["too large"]})
+        message = _("too large")
+        raise SalesInvalid(f"{name}: {message}", errors={name: [message]})
     if places is not None and result != result.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):
-        raise SalesInvalid(
-            f"{name}: at most {places} decimals", errors={name: [f"at most {places} decimals"]}
-        )
+        message = ngettext("at most %(count)s decimal", "at most %(count)s decimals", places) % {
+            "count": places
+        }
+        raise SalesInvalid(f"{name}: {message}", errors={name: [message]})
     return result
 
 
@@ -235,12 +240,12 @@ def price_lines(
 
     items = [LineInput.of(raw, n) for n, raw in enumerate(inputs)]
     if not items:
-        fail("lines", "add at least one line")
+        fail("lines", _("add at least one line"))
     ids = set()
     for n, item in enumerate(items):
         pid = getattr(item.product, "pk", item.product)
         if isinstance(pid, bool) or not isinstance(pid, int | str) or not str(pid).isdigit():
-            fail(f"lines[{n}].product", "choose a product")
+            fail(f"lines[{n}].product", _("choose a product"))
             continue
         ids.add(int(pid))
     known = dict(products or {})
@@ -258,25 +263,27 @@ def price_lines(
         product = known.get(int(pid)) if str(pid).isdigit() else None
         if product is None:
             if str(pid).isdigit():
-                fail(f"lines[{n}].product", "unknown product")
+                fail(f"lines[{n}].product", _("unknown product"))
             continue
         if not product.can_be_sold or not product.is_active:
-            fail(f"lines[{n}].product", f"{product.sku} is not for sale")
+            fail(f"lines[{n}].product", _("%(sku)s is not for sale") % {"sku": product.sku})
             continue
         quantity = decimal_input(item.quantity, f"lines[{n}].quantity", places=4)
         if quantity <= 0:
-            fail(f"lines[{n}].quantity", "must be more than 0")
+            fail(f"lines[{n}].quantity", _("must be more than 0"))
             continue
         uom = product.uom
         if item.uom not in (None, ""):
             code = str(getattr(item.uom, "code", item.uom))
             uom = uoms.get(code)
             if uom is None:
-                fail(f"lines[{n}].uom", f"unknown unit {code!r}")
+                fail(f"lines[{n}].uom", _("unknown unit %(unit)r") % {"unit": code})
                 continue
             if uom.category_id != product.uom.category_id:
                 fail(
-                    f"lines[{n}].uom", f"{product.sku} is sold in {product.uom.code}; {code} does not convert"
+                    f"lines[{n}].uom",
+                    _("%(sku)s is sold in %(unit)s; %(code)s does not convert")
+                    % {"sku": product.sku, "unit": product.uom.code, "code": code},
                 )
                 continue
         rows.append((n, item, product, quantity, uom))
@@ -323,11 +330,11 @@ def price_lines(
         if item.unit_price not in (None, ""):
             list_price = decimal_input(item.unit_price, f"lines[{n}].unit_price", places=4)
             if list_price < 0:
-                fail(f"lines[{n}].unit_price", "must not be negative")
+                fail(f"lines[{n}].unit_price", _("must not be negative"))
                 continue
         discount = decimal_input(item.discount_percent or ZERO, f"lines[{n}].discount_percent", places=2)
         if discount < 0 or discount > 100:
-            fail(f"lines[{n}].discount_percent", "between 0 and 100")
+            fail(f"lines[{n}].discount_percent", _("between 0 and 100"))
             continue
         unit_price = (list_price * (HUNDRED - discount) / HUNDRED).quantize(
             PRICE_PLACES, rounding=ROUND_HALF_UP

@@ -11,6 +11,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Model, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kern.core import audit, context
 from kern.core.exceptions import ValidationFailed
@@ -45,24 +47,24 @@ def as_date(value: Any, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise ValidationFailed.on(name, "not a date (YYYY-MM-DD)") from None
+        raise ValidationFailed.on(name, _("not a date (YYYY-MM-DD)")) from None
 
 
 def customer_of(company: Any, customer: Any, *, name: str = "customer") -> Party:
     if isinstance(customer, Party):
         if customer.company_id != company.pk:
-            raise ValidationFailed.on(name, "unknown customer")
+            raise ValidationFailed.on(name, _("unknown customer"))
         party = customer
     else:
         if customer in (None, "") or not str(customer).isdigit():
-            raise ValidationFailed.on(name, "choose a customer")
+            raise ValidationFailed.on(name, _("choose a customer"))
         party = Party.objects.filter(company_id=company.pk, pk=int(customer)).first()
         if party is None:
-            raise ValidationFailed.on(name, "unknown customer")
+            raise ValidationFailed.on(name, _("unknown customer"))
     if not party.is_active:
-        raise ValidationFailed.on(name, f"{party.name} is archived")
+        raise ValidationFailed.on(name, _("%(name)s is archived") % {"name": party.name})
     if not (party.is_customer or party.is_prospect):
-        raise ValidationFailed.on(name, f"{party.name} is not a customer")
+        raise ValidationFailed.on(name, _("%(name)s is not a customer") % {"name": party.name})
     return party
 
 
@@ -71,14 +73,14 @@ def _row(model: type[Model], company: Any, value: Any, name: str, **filters: Any
         return None
     if isinstance(value, model):
         if getattr(value, "company_id", company.pk) != company.pk:
-            raise ValidationFailed.on(name, "unknown")
+            raise ValidationFailed.on(name, _("unknown"))
         return value
     pk = getattr(value, "pk", value)
     if not str(pk).isdigit():
-        raise ValidationFailed.on(name, "unknown")
+        raise ValidationFailed.on(name, _("unknown"))
     found = model.objects.filter(company_id=company.pk, pk=int(pk), **filters).first()
     if found is None:
-        raise ValidationFailed.on(name, "unknown")
+        raise ValidationFailed.on(name, _("unknown"))
     return found
 
 
@@ -101,12 +103,12 @@ def user_of(company: Any, value: Any, name: str = "sales_rep") -> Any:
     if isinstance(value, user_model):
         return value
     if not str(getattr(value, "pk", value)).isdigit():
-        raise ValidationFailed.on(name, "unknown user")
+        raise ValidationFailed.on(name, _("unknown user"))
     found = user_model.objects.filter(
         pk=int(getattr(value, "pk", value)), memberships__company_id=company.pk
     ).first()
     if found is None:
-        raise ValidationFailed.on(name, "not a user of this company")
+        raise ValidationFailed.on(name, _("not a user of this company"))
     return found
 
 
@@ -138,7 +140,7 @@ def related(obj: Any, name: str) -> dict[str, Any]:
 def currency_of(value: Any, default: str) -> str:
     code = str(value or default).upper()
     if code != default and not Currency.objects.filter(code=code, is_active=True).exists():
-        raise ValidationFailed.on("currency", f"unknown currency {code!r}")
+        raise ValidationFailed.on("currency", _("unknown currency %(currency)r") % {"currency": code})
     return code
 
 
@@ -148,6 +150,11 @@ def qty(value: Decimal) -> str:
     return text if text != "-0" else "0"
 
 
+def at_most(count: int) -> str:
+    """'at most 80 characters' in the user's language (call it only when refusing)."""
+    return ngettext("at most %(count)s character", "at most %(count)s characters", count) % {"count": count}
+
+
 def refuse(message: str, code: str, **context_: Any) -> SalesConflict:
     return SalesConflict(message, code=code, **context_)
 
@@ -155,7 +162,8 @@ def refuse(message: str, code: str, **context_: Any) -> SalesConflict:
 def only(fields: dict[str, Any], allowed: Iterable[str]) -> None:
     unknown = sorted(set(fields) - set(allowed))
     if unknown:
-        raise SalesInvalid(f"{unknown[0]}: cannot be set here", errors={unknown[0]: ["cannot be set here"]})
+        message = _("cannot be set here")
+        raise SalesInvalid(f"{unknown[0]}: {message}", errors={unknown[0]: [message]})
 
 
 def add_to_columns(table: str, rows: Sequence[tuple[int, Sequence[Decimal]]], columns: Sequence[str]) -> None:

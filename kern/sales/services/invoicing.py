@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum.iso7064 import mod_97_10
 
 from kern.catalog.models import ProductType
@@ -63,6 +64,7 @@ from kern.sales.services._common import (
     acting,
     add_to_columns,
     as_date,
+    at_most,
     currency_of,
     customer_of,
     default_team,
@@ -218,33 +220,27 @@ def _free_lines(
             "options",
         }
         if unknown:
-            raise SalesInvalid(
-                f"{where}.{sorted(unknown)[0]}: unknown field",
-                errors={f"{where}.{sorted(unknown)[0]}": ["unknown field"]},
-            )
+            key, message = f"{where}.{sorted(unknown)[0]}", _("unknown field")
+            raise SalesInvalid(f"{key}: {message}", errors={key: [message]})
         description = (raw.get("description") or "").strip()
         if not description:
             raise SalesInvalid(
-                f"{where}.description: a line without product needs a description",
-                errors={f"{where}.description": ["required"]},
+                f"{where}.description: " + _("a line without product needs a description"),
+                errors={f"{where}.description": [_("required")]},
             )
         quantity = decimal_input(raw.get("quantity", 1), f"{where}.quantity", places=4)
         if quantity <= 0:
-            raise SalesInvalid(
-                f"{where}.quantity: must be more than 0",
-                errors={f"{where}.quantity": ["must be more than 0"]},
-            )
+            message = _("must be more than 0")
+            raise SalesInvalid(f"{where}.quantity: {message}", errors={f"{where}.quantity": [message]})
         price = decimal_input(raw.get("unit_price"), f"{where}.unit_price", places=4)
         if price < 0:
-            raise SalesInvalid(
-                f"{where}.unit_price: must not be negative",
-                errors={f"{where}.unit_price": ["must not be negative"]},
-            )
+            message = _("must not be negative")
+            raise SalesInvalid(f"{where}.unit_price: {message}", errors={f"{where}.unit_price": [message]})
         discount = decimal_input(raw.get("discount_percent") or 0, f"{where}.discount_percent", places=2)
         if not ZERO <= discount <= HUNDRED:
+            message = _("between 0 and 100")
             raise SalesInvalid(
-                f"{where}.discount_percent: between 0 and 100",
-                errors={f"{where}.discount_percent": ["between 0 and 100"]},
+                f"{where}.discount_percent: {message}", errors={f"{where}.discount_percent": [message]}
             )
         if raw.get("tax_code"):
             # An explicit VAT code (domestic reverse charge, a special rate) instead of the category.
@@ -253,8 +249,8 @@ def _free_lines(
             ).first()
             if tax is None:
                 raise SalesInvalid(
-                    f"{where}.tax_code: no sales VAT code {raw['tax_code']!r}",
-                    errors={f"{where}.tax_code": ["unknown sales VAT code"]},
+                    f"{where}.tax_code: " + _("no sales VAT code %(code)r") % {"code": raw["tax_code"]},
+                    errors={f"{where}.tax_code": [_("unknown sales VAT code")]},
                 )
         else:
             tax = tax_code_for(
@@ -298,7 +294,8 @@ def _build_lines(invoice: Invoice, inputs: list[Any]) -> tuple[list[InvoiceLine]
         else:
             with_product.append(LineInput.of(raw, i))
     if not with_product and not free:
-        raise SalesInvalid("lines: add at least one line", errors={"lines": ["add at least one line"]})
+        message = _("add at least one line")
+        raise SalesInvalid(f"lines: {message}", errors={"lines": [message]})
     lines: list[InvoiceLine] = []
     kinds: dict[str, str] = {}
     if with_product:
@@ -345,7 +342,7 @@ def _apply_fields(invoice: Invoice, company: Any, fields: dict[str, Any]) -> Non
         if name in fields:
             setattr(invoice, name, (fields[name] or "").strip())
     if len(invoice.customer_reference) > 80:
-        raise ValidationFailed.on("customer_reference", "at most 80 characters")
+        raise ValidationFailed.on("customer_reference", at_most(80))
 
 
 def create_invoice(
@@ -383,14 +380,15 @@ def update_invoice(
     only(fields, INVOICE_FIELDS)
     if invoice.status != InvoiceStatus.DRAFT:
         raise refuse(
-            f"invoice {invoice.number} is posted; correct it with a credit note", SalesCode.NOT_EDITABLE
+            _("invoice %(number)s is posted; correct it with a credit note") % {"number": invoice.number},
+            SalesCode.NOT_EDITABLE,
         )
     with atomic(), acting(by):
         _apply_fields(invoice, invoice.company, fields)
         if lines is not None:
             if invoice.order_id is not None or invoice.original_id is not None:
                 raise refuse(
-                    "the lines of an invoice made from an order or an invoice follow that document",
+                    _("the lines of an invoice made from an order or an invoice follow that document"),
                     SalesCode.NOT_EDITABLE,
                 )
             for old in invoice.lines.all():
@@ -419,11 +417,14 @@ def invoice_order(order: SalesOrder, *, by: Any = None, on: Any = None, post: bo
     todo = [(ln, invoiceable_quantity(order, ln)) for ln in lines]
     todo = [(ln, q) for ln, q in todo if q > 0]
     if not todo:
-        basis = "ordered" if order.invoice_status == "fully" else "delivered"
-        raise NothingToInvoice(
-            f"order {order.number} has nothing to invoice: everything {basis} is invoiced"
-            + ("" if order.invoicing_policy == "order" else " (it invoices delivered quantities)"),
-        )
+        message = (
+            _("order %(number)s has nothing to invoice: everything ordered is invoiced")
+            if order.invoice_status == "fully"
+            else _("order %(number)s has nothing to invoice: everything delivered is invoiced")
+        ) % {"number": order.number}
+        if order.invoicing_policy != "order":
+            message += " " + _("(it invoices delivered quantities)")
+        raise NothingToInvoice(message)
     company = order.company
     with atomic(), acting(by):
         invoice = Invoice(
@@ -484,16 +485,17 @@ def post_invoice(invoice: Invoice, *, by: Any = None) -> Invoice:
     """Post a draft invoice or credit note (see the module docstring)."""
     if invoice.status != InvoiceStatus.DRAFT:
         raise refuse(
-            f"{invoice} is {invoice.get_status_display().lower()}; only a draft is posted",
+            _("%(invoice)s is %(status)s; only a draft is posted")
+            % {"invoice": invoice, "status": invoice.get_status_display().lower()},
             SalesCode.NOT_ALLOWED,
         )
     lines = getattr(invoice, "_lines", None) or list(
         invoice.lines.select_related("product").order_by("line_no")
     )
     if not lines:
-        raise refuse("an invoice without lines cannot be posted", SalesCode.NOT_ALLOWED)
+        raise refuse(_("an invoice without lines cannot be posted"), SalesCode.NOT_ALLOWED)
     if invoice.total < 0:
-        raise refuse("the total is negative: make a credit note instead", SalesCode.NOT_ALLOWED)
+        raise refuse(_("the total is negative: make a credit note instead"), SalesCode.NOT_ALLOWED)
     with atomic(), acting(by):
         _post(invoice, lines, _kinds(lines), by=by, insert=False)
     return invoice
@@ -605,7 +607,7 @@ def _entry_lines(invoice: Invoice, lines: list[InvoiceLine]) -> list[LineSpec]:
                 spec(amount, debit=False, account=tax["account"], tax_code=tax["code"], description=text)
             )
     if not invoice.total:
-        raise refuse("an invoice of 0.00 cannot be posted", SalesCode.NOT_ALLOWED)
+        raise refuse(_("an invoice of 0.00 cannot be posted"), SalesCode.NOT_ALLOWED)
     return specs
 
 
@@ -655,7 +657,10 @@ def credit_invoice(
     """A credit note for a posted invoice: everything not yet credited, or `lines`
     ({"line": invoice line id, "quantity": …}). Credited order lines count as not invoiced."""
     if invoice.status != InvoiceStatus.POSTED or invoice.is_credit_note:
-        raise refuse(f"{invoice} cannot be credited: only a posted invoice can", SalesCode.NOT_ALLOWED)
+        raise refuse(
+            _("%(invoice)s cannot be credited: only a posted invoice can") % {"invoice": invoice},
+            SalesCode.NOT_ALLOWED,
+        )
     originals = {ln.pk: ln for ln in invoice.lines.select_related("product", "uom").order_by("line_no")}
     credited: dict[int, Decimal] = defaultdict(Decimal)
     # What each original line has had credited already: a credit note line carries the order line
@@ -677,19 +682,31 @@ def credit_invoice(
             pk = row.get("line")
             ln = originals.get(int(pk)) if str(pk).isdigit() else None
             if ln is None:
-                raise ValidationFailed.on(f"lines[{i}].line", f"not a line of {invoice.number}")
+                raise ValidationFailed.on(
+                    f"lines[{i}].line", _("not a line of %(number)s") % {"number": invoice.number}
+                )
             qty = decimal_input(row.get("quantity", ln.quantity), f"lines[{i}].quantity", places=4)
             if qty <= 0:
-                raise ValidationFailed.on(f"lines[{i}].quantity", "must be more than 0")
+                raise ValidationFailed.on(f"lines[{i}].quantity", _("must be more than 0"))
             if qty > ln.quantity - credited[ln.pk]:
                 raise refuse(
-                    f"line {ln.line_no} ({ln.description}): {fmt(qty)} to credit, only "
-                    f"{fmt(ln.quantity - credited[ln.pk])} left on {invoice.number}",
+                    _(
+                        "line %(line)s (%(description)s): %(wanted)s to credit, only %(left)s left on %(number)s"
+                    )
+                    % {
+                        "line": ln.line_no,
+                        "description": ln.description,
+                        "wanted": fmt(qty),
+                        "left": fmt(ln.quantity - credited[ln.pk]),
+                        "number": invoice.number,
+                    },
                     SalesCode.OVER_CREDIT,
                 )
             wanted.append((ln, qty))
     if not wanted:
-        raise refuse(f"{invoice.number} has been credited in full", SalesCode.OVER_CREDIT)
+        raise refuse(
+            _("%(number)s has been credited in full") % {"number": invoice.number}, SalesCode.OVER_CREDIT
+        )
     company = invoice.company
     with atomic(), acting(by):
         note = Invoice(

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kern.catalog.models import ProductType
 from kern.core.db import atomic
@@ -53,6 +54,7 @@ from kern.sales.services._common import (
     acting,
     add_to_columns,
     as_date,
+    at_most,
     audit_change,
     contact_of,
     currency_of,
@@ -134,7 +136,7 @@ def _apply_fields(order: SalesOrder, company: Any, fields: dict[str, Any]) -> di
         order.payment_term = payment_term_of(company, fields["payment_term"])
     if "invoicing_policy" in fields:
         if fields["invoicing_policy"] not in InvoicingPolicy.values:
-            raise ValidationFailed.on("invoicing_policy", "order or delivery")
+            raise ValidationFailed.on("invoicing_policy", _("order or delivery"))
         order.invoicing_policy = fields["invoicing_policy"]
     if "sales_rep" in fields:
         order.sales_rep = user_of(company, fields["sales_rep"])
@@ -150,11 +152,11 @@ def _apply_fields(order: SalesOrder, company: Any, fields: dict[str, Any]) -> di
     if "warehouse" in fields:
         order.warehouse_id = _warehouse_id(company, fields["warehouse"])
     if order.expected_date and order.expected_date < order.order_date:
-        raise ValidationFailed.on("expected_date", "must not be before the order date")
+        raise ValidationFailed.on("expected_date", _("must not be before the order date"))
     if len(order.customer_reference) > 80:
-        raise ValidationFailed.on("customer_reference", "at most 80 characters")
+        raise ValidationFailed.on("customer_reference", at_most(80))
     if len(order.source_type) > 60:
-        raise ValidationFailed.on("source_type", "at most 60 characters")
+        raise ValidationFailed.on("source_type", at_most(60))
     return {k: fields[k] for k in ("invoice_address", "delivery_address") if k in fields}
 
 
@@ -168,7 +170,7 @@ def _warehouse_id(company: Any, value: Any) -> int | None:
         not str(pk).isdigit()
         or not Warehouse.objects.filter(company_id=company.pk, pk=int(pk), is_active=True).exists()
     ):
-        raise ValidationFailed.on("warehouse", "unknown warehouse")
+        raise ValidationFailed.on("warehouse", _("unknown warehouse"))
     return int(pk)
 
 
@@ -279,7 +281,8 @@ def update_order(
     only(fields, ORDER_FIELDS)
     if order.status not in (S.DRAFT, S.BLOCKED):
         raise refuse(
-            f"order {order.number} is {order.get_status_display().lower()}; it can no longer be changed",
+            _("order %(number)s is %(status)s; it can no longer be changed")
+            % {"number": order.number, "status": order.get_status_display().lower()},
             SalesCode.NOT_EDITABLE,
         )
     with atomic(), acting(by):
@@ -336,7 +339,8 @@ def confirm_order(order: SalesOrder, *, by: Any = None) -> SalesOrder:
     """Confirm: the credit check decides between confirmed (stock reserved) and blocked."""
     if order.status != S.DRAFT:
         raise refuse(
-            f"order {order.number} is {order.get_status_display().lower()}; only a draft order is confirmed",
+            _("order %(number)s is %(status)s; only a draft order is confirmed")
+            % {"number": order.number, "status": order.get_status_display().lower()},
             SalesCode.NOT_ALLOWED,
         )
     with atomic(), acting(by):
@@ -360,10 +364,11 @@ def release_order(order: SalesOrder, *, by: Any) -> SalesOrder:
     """Release an order held by the credit check: it is confirmed and its stock reserved."""
     if by is None or not by.has_perm("sales.release_credit_block"):
         raise PermissionDenied(
-            f"releasing order {order.number} needs the permission to release credit blocks"
+            _("releasing order %(number)s needs the permission to release credit blocks")
+            % {"number": order.number}
         )
     if order.status != S.BLOCKED:
-        raise refuse(f"order {order.number} is not blocked", SalesCode.NOT_ALLOWED)
+        raise refuse(_("order %(number)s is not blocked") % {"number": order.number}, SalesCode.NOT_ALLOWED)
     with atomic(), acting(by):
         _go(order, by=by, released=True)
     return order
@@ -460,12 +465,14 @@ def cancel_order(order: SalesOrder, *, reason: str = "", by: Any = None) -> Sale
         lines = _lines_of(order)
         if any(ln.qty_invoiced for ln in lines) or order.invoiced_total:
             raise refuse(
-                f"order {order.number} has been invoiced; credit the invoice instead of cancelling",
+                _("order %(number)s has been invoiced; credit the invoice instead of cancelling")
+                % {"number": order.number},
                 SalesCode.NOT_ALLOWED,
             )
         if any(ln.qty_delivered for ln in lines if ln.product.type in GOODS):
             raise refuse(
-                f"order {order.number} has been (partly) delivered; return the goods instead of cancelling",
+                _("order %(number)s has been (partly) delivered; return the goods instead of cancelling")
+                % {"number": order.number},
                 SalesCode.NOT_ALLOWED,
             )
     with atomic(), acting(by):
@@ -484,25 +491,46 @@ def cancel_order(order: SalesOrder, *, reason: str = "", by: Any = None) -> Sale
 
 
 def _refuse_unless_confirmed(order: SalesOrder, doing: str) -> None:
+    """Refuse to ship (`doing` "shipped") or invoice ("invoiced") an order that is not confirmed."""
     if order.status == S.CONFIRMED:
         return
+    number = order.number
+    shipping = doing == "shipped"
     if order.status == S.BLOCKED:
+        message = (
+            _("order %(number)s is blocked by the credit check and cannot be shipped: %(reason)s")
+            if shipping
+            else _("order %(number)s is blocked by the credit check and cannot be invoiced: %(reason)s")
+        )
         raise refuse(
-            f"order {order.number} is blocked by the credit check and cannot be {doing}: "
-            f"{order.credit_block_reason}",
+            message % {"number": number, "reason": order.credit_block_reason},
             SalesCode.ORDER_BLOCKED,
             reason=order.credit_block_reason,
         )
     if order.status == S.CANCELLED:
-        raise refuse(
-            f"order {order.number} is cancelled{': ' + order.cancel_reason if order.cancel_reason else ''}; "
-            f"it cannot be {doing}",
-            SalesCode.ORDER_CANCELLED,
-        )
+        if order.cancel_reason:
+            message = (
+                _("order %(number)s is cancelled: %(reason)s; it cannot be shipped")
+                if shipping
+                else _("order %(number)s is cancelled: %(reason)s; it cannot be invoiced")
+            )
+        else:
+            message = (
+                _("order %(number)s is cancelled; it cannot be shipped")
+                if shipping
+                else _("order %(number)s is cancelled; it cannot be invoiced")
+            )
+        raise refuse(message % {"number": number, "reason": order.cancel_reason}, SalesCode.ORDER_CANCELLED)
     if order.status == S.DONE:
-        raise refuse(f"order {order.number} is done; nothing is left to be {doing}", SalesCode.NOT_ALLOWED)
+        message = (
+            _("order %(number)s is done; nothing is left to be shipped")
+            if shipping
+            else _("order %(number)s is done; nothing is left to be invoiced")
+        )
+        raise refuse(message % {"number": number}, SalesCode.NOT_ALLOWED)
     raise refuse(
-        f"order {order.number} is not confirmed yet; confirm it first", SalesCode.ORDER_NOT_CONFIRMED
+        _("order %(number)s is not confirmed yet; confirm it first") % {"number": number},
+        SalesCode.ORDER_NOT_CONFIRMED,
     )
 
 
@@ -520,7 +548,10 @@ def ship_order(
     on = as_date(on, "on")
     deliveries = _open_deliveries(order)
     if not deliveries:
-        raise refuse(f"order {order.number} has nothing left to ship", SalesCode.NOTHING_TO_SHIP)
+        raise refuse(
+            _("order %(number)s has nothing left to ship") % {"number": order.number},
+            SalesCode.NOTHING_TO_SHIP,
+        )
     shipped: list[Operation] = []
     with atomic(), acting(by):
         remember(order)
@@ -548,17 +579,22 @@ def _split_quantities(
     for key, value in quantities.items():
         pk = int(key) if str(key).isdigit() else None
         if pk not in lines:
-            raise ValidationFailed.on("quantities", f"{key} is not a line of order {order.number}")
+            raise ValidationFailed.on(
+                "quantities",
+                _("%(line)s is not a line of order %(number)s") % {"line": key, "number": order.number},
+            )
         try:
             qty = Decimal(str(value))
         except ArithmeticError:
-            raise ValidationFailed.on("quantities", f"line {key}: not a number") from None
+            raise ValidationFailed.on(
+                "quantities", _("line %(line)s: not a number") % {"line": key}
+            ) from None
         if qty < 0 or not qty.is_finite():
-            raise ValidationFailed.on("quantities", f"line {key}: cannot be negative")
+            raise ValidationFailed.on("quantities", _("line %(line)s: cannot be negative") % {"line": key})
         if qty:
             wanted[pk] = qty
     if not wanted:
-        raise ValidationFailed.on("quantities", "give a quantity to ship for at least one line")
+        raise ValidationFailed.on("quantities", _("give a quantity to ship for at least one line"))
     by_id = {d.pk: d for d in deliveries}
     moves = list(
         Move.objects.filter(
@@ -582,7 +618,8 @@ def _split_quantities(
             left -= take_doc
         if left > 0:
             raise refuse(
-                f"{line.product.sku}: {fmt(qty)} to ship, only {fmt(qty - left)} left open on the deliveries",
+                _("%(sku)s: %(wanted)s to ship, only %(open)s left open on the deliveries")
+                % {"sku": line.product.sku, "wanted": fmt(qty), "open": fmt(qty - left)},
                 SalesCode.NOTHING_TO_SHIP,
             )
     return plan
@@ -663,7 +700,10 @@ def on_stock_operation_done(event: Event) -> None:
     if order is None or order.company_id != event.company_id:
         order = SalesOrder.objects.select_related("company").filter(pk=payload["source_id"]).first()
         if order is None:
-            raise NotFound(f"sales order {payload['source_id']} of {payload['number']} does not exist")
+            raise NotFound(
+                _("sales order %(id)s of %(number)s does not exist")
+                % {"id": payload["source_id"], "number": payload["number"]}
+            )
     lines = _lines_of(order)
     returning = payload["kind"] == OperationKind.CUSTOMER_RETURN
     column = "qty_returned" if returning else "qty_delivered"

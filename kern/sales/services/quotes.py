@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core import signing
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kern.core.db import atomic
 from kern.core.events import emit
@@ -33,6 +34,7 @@ from kern.sales.selectors.pricing import customer_situation, price_lines
 from kern.sales.services._common import (
     acting,
     as_date,
+    at_most,
     contact_of,
     currency_of,
     customer_of,
@@ -107,7 +109,7 @@ def _apply_fields(quote: Quote, company: Any, fields: dict[str, Any]) -> None:
         quote.payment_term = payment_term_of(company, fields["payment_term"])
     if "invoicing_policy" in fields:
         if fields["invoicing_policy"] not in InvoicingPolicy.values:
-            raise ValidationFailed.on("invoicing_policy", "order or delivery")
+            raise ValidationFailed.on("invoicing_policy", _("order or delivery"))
         quote.invoicing_policy = fields["invoicing_policy"]
     if "sales_rep" in fields:
         quote.sales_rep = user_of(company, fields["sales_rep"])
@@ -123,11 +125,11 @@ def _apply_fields(quote: Quote, company: Any, fields: dict[str, Any]) -> None:
     if quote.valid_until is None:
         quote.valid_until = quote.quote_date + dt.timedelta(days=policy_of(company).quote_validity_days)
     if quote.valid_until < quote.quote_date:
-        raise ValidationFailed.on("valid_until", "must not be before the quote date")
+        raise ValidationFailed.on("valid_until", _("must not be before the quote date"))
     if len(quote.customer_reference) > 80:
-        raise ValidationFailed.on("customer_reference", "at most 80 characters")
+        raise ValidationFailed.on("customer_reference", at_most(80))
     if len(quote.source_type) > 60:
-        raise ValidationFailed.on("source_type", "at most 60 characters")
+        raise ValidationFailed.on("source_type", at_most(60))
 
 
 def _price(quote: Quote, lines: list[Any]):
@@ -184,7 +186,8 @@ def update_quote(quote: Quote, *, lines: list[Any] | None = None, by: Any = None
     only(fields, QUOTE_FIELDS)
     if quote.status not in EDITABLE:
         raise refuse(
-            f"quote {quote.number} is {quote.get_status_display()}; revise it to change it",
+            _("quote %(number)s is %(status)s; revise it to change it")
+            % {"number": quote.number, "status": quote.get_status_display()},
             SalesCode.NOT_EDITABLE,
         )
     with atomic(), acting(by):
@@ -213,7 +216,9 @@ def update_quote(quote: Quote, *, lines: list[Any] | None = None, by: Any = None
 def submit_quote(quote: Quote, *, by: Any = None) -> Quote:
     """Ask for approval of a quote whose discount or margin needs it."""
     if not quote.needs_approval:
-        raise refuse(f"quote {quote.number} needs no approval; send it", SalesCode.NOT_ALLOWED)
+        raise refuse(
+            _("quote %(number)s needs no approval; send it") % {"number": quote.number}, SalesCode.NOT_ALLOWED
+        )
     with atomic(), acting(by):
         transition(quote, to=S.TO_APPROVE, by=by)
     return quote
@@ -224,7 +229,9 @@ def approve_quote(quote: Quote, *, by: Any) -> Quote:
     policy = policy_of(quote.company)
     allowed, why = policy.may_approve(by, quote.max_discount_percent, quote.margin_percent)
     if not allowed:
-        raise ApprovalNotAllowed(f"you may not approve quote {quote.number}: {why}")
+        raise ApprovalNotAllowed(
+            _("you may not approve quote %(number)s: %(reason)s") % {"number": quote.number, "reason": why}
+        )
     with atomic(), acting(by):
         transition(
             quote,
@@ -242,7 +249,9 @@ def refuse_quote_approval(quote: Quote, *, by: Any, reason: str = "") -> Quote:
     policy = policy_of(quote.company)
     allowed, why = policy.may_approve(by, quote.max_discount_percent, quote.margin_percent)
     if not allowed:
-        raise ApprovalNotAllowed(f"you may not decide on quote {quote.number}: {why}")
+        raise ApprovalNotAllowed(
+            _("you may not decide on quote %(number)s: %(reason)s") % {"number": quote.number, "reason": why}
+        )
     with atomic(), acting(by):
         transition(
             quote, to=S.DRAFT, by=by, fields={"rejection_reason": (reason or "")[:300]}, action="refuse"
@@ -259,7 +268,8 @@ def send_quote(quote: Quote, *, by: Any = None) -> Quote:
     fields: dict[str, Any] = {"sent_at": timezone.now()}
     if quote.valid_until < timezone.localdate():
         raise refuse(
-            f"quote {quote.number} was valid until {quote.valid_until.isoformat()}; change the date first",
+            _("quote %(number)s was valid until %(date)s; change the date first")
+            % {"number": quote.number, "date": quote.valid_until.isoformat()},
             SalesCode.QUOTE_EXPIRED,
         )
     if quote.needs_approval and quote.status != S.APPROVED:
@@ -267,14 +277,20 @@ def send_quote(quote: Quote, *, by: Any = None) -> Quote:
             by, quote.max_discount_percent, quote.margin_percent
         )
         if not allowed:
+            # The reasons in the user's language (the stored ones are English), as the quote's
+            # figures give them now; the stored ones should the policy since have changed.
+            reasons = policy_of(quote.company).approval_reasons(
+                quote.max_discount_percent, quote.margin_percent, translated=True
+            )[0]
             raise ApprovalRequired(
-                f"quote {quote.number} needs approval before it is sent: {'; '.join(quote.approval_reasons)}",
+                _("quote %(number)s needs approval before it is sent: %(reasons)s")
+                % {"number": quote.number, "reasons": "; ".join(reasons or quote.approval_reasons)},
                 reasons=quote.approval_reasons,
                 role=quote.approval_role,
             )
         fields.update(approved_by=by, approved_at=timezone.now())
     if not quote.lines.exists():
-        raise refuse(f"quote {quote.number} has no lines", SalesCode.NOT_ALLOWED)
+        raise refuse(_("quote %(number)s has no lines") % {"number": quote.number}, SalesCode.NOT_ALLOWED)
     with atomic(), acting(by):
         transition(
             quote, to=S.SENT, by=by, fields=fields, action="send", event=QUOTE_SENT, payload=_event(quote)
@@ -294,15 +310,16 @@ def quote_for_token(token: str, *, today: dt.date | None = None) -> Quote:
         data = signing.loads(token, salt=LINK_SALT, max_age=dt.timedelta(days=400))
         pk, nonce = int(data["q"]), str(data["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise LinkInvalid("this link is not valid: it was altered or is incomplete") from None
+        raise LinkInvalid(_("this link is not valid: it was altered or is incomplete")) from None
     quote = Quote.objects.select_related("company", "customer", "currency").filter(pk=pk).first()
     if quote is None or not secrets.compare_digest(nonce, quote.link_nonce):
-        raise LinkInvalid("this link is no longer valid: the quote was changed or withdrawn")
+        raise LinkInvalid(_("this link is no longer valid: the quote was changed or withdrawn"))
     if quote.status == S.SENT and quote.valid_until < today:
-        raise LinkInvalid(f"this quote expired on {quote.valid_until.isoformat()}")
+        raise LinkInvalid(_("this quote expired on %(date)s") % {"date": quote.valid_until.isoformat()})
     if quote.status != S.SENT:
         raise LinkInvalid(
-            f"this quote can no longer be accepted (it is {quote.get_status_display().lower()})"
+            _("this quote can no longer be accepted (it is %(status)s)")
+            % {"status": quote.get_status_display().lower()}
         )
     return quote
 
@@ -314,10 +331,12 @@ def accept_quote(quote: Quote, *, name: str, from_address: str = "", by: Any = N
 
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed.on("name", "type your name to accept")
+        raise ValidationFailed.on("name", _("type your name to accept"))
     if quote.status == S.SENT and quote.valid_until < timezone.localdate():
         raise refuse(
-            f"quote {quote.number} expired on {quote.valid_until.isoformat()}", SalesCode.QUOTE_EXPIRED
+            _("quote %(number)s expired on %(date)s")
+            % {"number": quote.number, "date": quote.valid_until.isoformat()},
+            SalesCode.QUOTE_EXPIRED,
         )
     with atomic(), acting(by):
         transition(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kern.core.db import atomic
 from kern.core.exceptions import ValidationFailed
@@ -49,7 +50,8 @@ def create_return(
     """Authorisation request for goods of `order` to come back: [{"line": order line id, "quantity"}]."""
     if order.status not in (OrderStatus.CONFIRMED, OrderStatus.DONE):
         raise refuse(
-            f"order {order.number} has delivered nothing that could come back", SalesCode.NOT_ALLOWED
+            _("order %(number)s has delivered nothing that could come back") % {"number": order.number},
+            SalesCode.NOT_ALLOWED,
         )
     by_id = {ln.pk: ln for ln in _lines_of(order)}
     pending: dict[int, Decimal] = defaultdict(Decimal)
@@ -58,24 +60,27 @@ def create_return(
     ).values("order_line_id", "quantity", "qty_received"):
         pending[row["order_line_id"]] += row["quantity"] - row["qty_received"]
     if not lines:
-        raise ValidationFailed.on("lines", "name at least one line and quantity to return")
+        raise ValidationFailed.on("lines", _("name at least one line and quantity to return"))
     rows = []
     for i, raw in enumerate(lines):
         pk = raw.get("line") if isinstance(raw, dict) else None
         line = by_id.get(int(pk)) if str(pk).isdigit() else None
         if line is None:
-            raise ValidationFailed.on(f"lines[{i}].line", f"not a line of order {order.number}")
+            raise ValidationFailed.on(
+                f"lines[{i}].line", _("not a line of order %(number)s") % {"number": order.number}
+            )
         if line.product.type not in GOODS:
             raise ValidationFailed.on(
-                f"lines[{i}].line", f"{line.product.sku} is a service; credit it instead"
+                f"lines[{i}].line", _("%(sku)s is a service; credit it instead") % {"sku": line.product.sku}
             )
         qty = decimal_input(raw.get("quantity"), f"lines[{i}].quantity", places=4)
         if qty <= 0:
-            raise ValidationFailed.on(f"lines[{i}].quantity", "must be more than 0")
+            raise ValidationFailed.on(f"lines[{i}].quantity", _("must be more than 0"))
         returnable = line.qty_delivered - line.qty_returned - pending[line.pk]
         if qty > returnable:
             raise refuse(
-                f"{line.product.sku}: {fmt(qty)} to return, but only {fmt(returnable)} delivered and not yet returned",
+                _("%(sku)s: %(wanted)s to return, but only %(returnable)s delivered and not yet returned")
+                % {"sku": line.product.sku, "wanted": fmt(qty), "returnable": fmt(returnable)},
                 SalesCode.OVER_RETURN,
             )
         pending[line.pk] += qty
@@ -136,7 +141,8 @@ def authorise_return(rma: ReturnAuthorisation, *, by: Any = None) -> ReturnAutho
             left -= take_doc
         if left > 0:
             raise refuse(
-                f"{rl.product.sku}: {fmt(rl.quantity)} to return, {fmt(rl.quantity - left)} can be traced to deliveries",
+                _("%(sku)s: %(wanted)s to return, %(traced)s can be traced to deliveries")
+                % {"sku": rl.product.sku, "wanted": fmt(rl.quantity), "traced": fmt(rl.quantity - left)},
                 SalesCode.OVER_RETURN,
             )
     with atomic(), acting(by):
@@ -161,7 +167,11 @@ def authorise_return(rma: ReturnAuthorisation, *, by: Any = None) -> ReturnAutho
 def receive_return(rma: ReturnAuthorisation, *, by: Any = None) -> ReturnAuthorisation:
     """The goods are back: the open return receipts are validated (stock and value come back)."""
     if rma.status != ReturnStatus.AUTHORISED:
-        raise refuse(f"return {rma.number} is {rma.get_status_display().lower()}", SalesCode.NOT_ALLOWED)
+        raise refuse(
+            _("return %(number)s is %(status)s")
+            % {"number": rma.number, "status": rma.get_status_display().lower()},
+            SalesCode.NOT_ALLOWED,
+        )
     open_receipts = list(
         Operation.objects.filter(
             pk__in=rma.receipt_ids,
@@ -181,7 +191,8 @@ def credit_return(rma: ReturnAuthorisation, *, by: Any = None) -> Invoice | None
     note, or None when nothing of it had been invoiced (the order then invoices less)."""
     if rma.status != ReturnStatus.RECEIVED:
         raise refuse(
-            f"return {rma.number} is {rma.get_status_display().lower()}; credit it once the goods are in",
+            _("return %(number)s is %(status)s; credit it once the goods are in")
+            % {"number": rma.number, "status": rma.get_status_display().lower()},
             SalesCode.NOT_ALLOWED,
         )
     to_credit = {

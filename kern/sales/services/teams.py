@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kern.core import audit
 from kern.core.db import atomic
 from kern.core.exceptions import ValidationFailed
 from kern.sales.models import SalesTeam
-from kern.sales.services._common import acting, user_of
+from kern.sales.services._common import acting, at_most, user_of
 
 __all__ = ["create_team", "set_team_members", "update_team"]
 
@@ -20,17 +22,19 @@ def create_team(
 ) -> SalesTeam:
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed.on("name", "a team needs a name")
+        raise ValidationFailed.on("name", _("a team needs a name"))
     if len(name) > 100:
-        raise ValidationFailed.on("name", "at most 100 characters")
+        raise ValidationFailed.on("name", at_most(100))
     with atomic(), acting(by):
         if SalesTeam.objects.filter(company_id=company.pk, name=name).exists():
-            raise ValidationFailed.on("name", f"there is already a team {name!r}")
+            raise ValidationFailed.on("name", _("there is already a team %(name)r") % {"name": name})
         team = SalesTeam(company=company, name=name, manager=user_of(company, manager, "manager"))
         try:
             team.save()
         except IntegrityError:
-            raise ValidationFailed.on("name", f"there is already a team {name!r}") from None
+            raise ValidationFailed.on(
+                "name", _("there is already a team %(name)r") % {"name": name}
+            ) from None
         if members:
             set_team_members(team, members, by=by)
     return team
@@ -39,14 +43,20 @@ def create_team(
 def update_team(team: SalesTeam, *, by: Any = None, **fields: Any) -> SalesTeam:
     unknown = sorted(set(fields) - {"name", "manager", "is_active", "members"})
     if unknown:
-        raise ValidationFailed.on(unknown[0], "cannot be changed here")
+        raise ValidationFailed.on(unknown[0], _("cannot be changed here"))
     with atomic(), acting(by):
         if "name" in fields:
             name = (fields["name"] or "").strip()
             if not name or len(name) > 100:
-                raise ValidationFailed.on("name", "a name of at most 100 characters")
+                raise ValidationFailed.on(
+                    "name",
+                    ngettext(
+                        "a name of at most %(count)s character", "a name of at most %(count)s characters", 100
+                    )
+                    % {"count": 100},
+                )
             if SalesTeam.objects.filter(company_id=team.company_id, name=name).exclude(pk=team.pk).exists():
-                raise ValidationFailed.on("name", f"there is already a team {name!r}")
+                raise ValidationFailed.on("name", _("there is already a team %(name)r") % {"name": name})
             team.name = name
         if "manager" in fields:
             team.manager = user_of(team.company, fields["manager"], "manager")
