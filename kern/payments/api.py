@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -353,7 +354,7 @@ def _specs(request: HttpRequest, allocations: list[AllocationIn] | None):
         item = found.get(a.open_item_id)
         if item is None:
             raise ValidationFailed.on(
-                f"allocations[{n}].open_item_id", f"open item {a.open_item_id} not found"
+                f"allocations[{n}].open_item_id", _("open item %(id)s not found") % {"id": a.open_item_id}
             )
         specs.append(services.AllocationSpec(item, a.amount, a.discount))
     return specs
@@ -362,7 +363,7 @@ def _specs(request: HttpRequest, allocations: list[AllocationIn] | None):
 def _party(request: HttpRequest, party_id: int, field: str = "party_id") -> Party:
     party = scoped(Party, request).filter(pk=party_id).first()
     if party is None:
-        raise ValidationFailed.on(field, f"party {party_id} not found")
+        raise ValidationFailed.on(field, _("party %(id)s not found") % {"id": party_id})
     return party
 
 
@@ -407,7 +408,9 @@ def offset_open_item(request: HttpRequest, open_item_id: int, payload: OffsetIn)
     item = scoped(OpenItem, request, open_item_id)
     counterpart = scoped(OpenItem, request).filter(pk=payload.counterpart_id).first()
     if counterpart is None:
-        raise ValidationFailed.on("counterpart_id", f"open item {payload.counterpart_id} not found")
+        raise ValidationFailed.on(
+            "counterpart_id", _("open item %(id)s not found") % {"id": payload.counterpart_id}
+        )
     rows = services.offset_open_items(item, counterpart, amount=payload.amount, on=payload.date, by=who.user)
     return Status(201, rows)
 
@@ -447,7 +450,9 @@ def create_payment(request: HttpRequest, payload: PaymentIn):
     if payload.bank_journal_id is not None:
         bank = scoped(BankJournal, request).filter(pk=payload.bank_journal_id).first()
         if bank is None:
-            raise ValidationFailed.on("bank_journal_id", f"bank journal {payload.bank_journal_id} not found")
+            raise ValidationFailed.on(
+                "bank_journal_id", _("bank journal %(id)s not found") % {"id": payload.bank_journal_id}
+            )
     payment = services.post_payment(
         who.company,
         direction=payload.direction,
@@ -514,22 +519,24 @@ def import_statement(
     """Upload a camt.053 (or CSV, with an optional JSON column mapping) bank statement."""
     who = require_perm(request, "payments.add_bankstatement")
     if file.size and file.size > MAX_UPLOAD:
-        raise ValidationFailed.on("file", "at most 10 MB per statement file")
+        raise ValidationFailed.on("file", _("at most 10 MB per statement file"))
     columns = None
     if mapping:
         try:
             columns = json.loads(mapping)
         except ValueError:
-            raise ValidationFailed.on("mapping", "a JSON object of file column → field") from None
+            raise ValidationFailed.on("mapping", _("a JSON object of file column → field")) from None
         if not isinstance(columns, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in columns.items()
         ):
-            raise ValidationFailed.on("mapping", "a JSON object of file column → field")
+            raise ValidationFailed.on("mapping", _("a JSON object of file column → field"))
     bank = None
     if bank_journal_id is not None:
         bank = scoped(BankJournal, request).filter(pk=bank_journal_id).first()
         if bank is None:
-            raise ValidationFailed.on("bank_journal_id", f"bank journal {bank_journal_id} not found")
+            raise ValidationFailed.on(
+                "bank_journal_id", _("bank journal %(id)s not found") % {"id": bank_journal_id}
+            )
     result = services.import_bank_statement(
         who.company,
         file.read(),
@@ -578,7 +585,7 @@ def match_line_to_payment(request: HttpRequest, line_id: int, payload: MatchPaym
     line = scoped(StatementLine, request, line_id)
     payment = scoped(Payment, request).filter(pk=payload.payment_id).first()
     if payment is None:
-        raise ValidationFailed.on("payment_id", f"payment {payload.payment_id} not found")
+        raise ValidationFailed.on("payment_id", _("payment %(id)s not found") % {"id": payload.payment_id})
     services.match_line_to_payment(line, payment, by=who.user)
     return scoped(StatementLine, request, line_id)
 
@@ -622,7 +629,9 @@ def propose_run(request: HttpRequest, payload: RunIn):
     if payload.bank_journal_id is not None:
         bank = scoped(BankJournal, request).filter(pk=payload.bank_journal_id).first()
         if bank is None:
-            raise ValidationFailed.on("bank_journal_id", f"bank journal {payload.bank_journal_id} not found")
+            raise ValidationFailed.on(
+                "bank_journal_id", _("bank journal %(id)s not found") % {"id": payload.bank_journal_id}
+            )
     parties = None
     if payload.party_ids:
         parties = list(scoped(Party, request).filter(pk__in=payload.party_ids).values_list("pk", flat=True))
@@ -809,7 +818,7 @@ def party_statement(
     end = end or dt.date.today()
     start = start or end.replace(day=1)
     if start > end:
-        raise ValidationFailed.on("start", "must be on or before end")
+        raise ValidationFailed.on("start", _("must be on or before end"))
     statement = selectors.party_statement(who.company, party, start, end, kind=kind)
     if pdf:
         response = HttpResponse(party_statement_pdf(statement, who.company), content_type="application/pdf")

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kern.core import audit
 from kern.core.db import atomic, savepoint
@@ -78,7 +81,9 @@ def create_bank_journal(
     the company's bank journal and the account playing the `bank` role."""
     ledger_journal = journal_for(company, journal or "bank")
     if ledger_journal.kind not in ("bank", "cash"):
-        raise invalid("journal", f"{ledger_journal.code} is not a bank or cash journal")
+        raise invalid(
+            "journal", _("%(journal)s is not a bank or cash journal") % {"journal": ledger_journal.code}
+        )
     if account:
         ledger_account = account_by_code(company, account)
     elif ledger_journal.default_account_id:
@@ -90,7 +95,7 @@ def create_bank_journal(
     try:
         iban = normalise_iban(iban)
     except Exception:
-        raise invalid("iban", f"{iban!r} is not a valid IBAN") from None
+        raise invalid("iban", _("%(iban)r is not a valid IBAN") % {"iban": iban}) from None
     bank = BankJournal(
         company=company,
         name=(name or "").strip(),
@@ -112,7 +117,9 @@ def create_bank_journal(
             with savepoint():
                 bank.save()
         except IntegrityError:
-            raise invalid("iban", f"{iban} is already a bank journal of this company") from None
+            raise invalid(
+                "iban", _("%(iban)s is already a bank journal of this company") % {"iban": iban}
+            ) from None
     return bank
 
 
@@ -120,7 +127,7 @@ def update_bank_journal(bank: BankJournal, *, by: Any = None, **fields: Any) -> 
     allowed = {"name", "bic", "is_default", "is_active"}
     unknown = set(fields) - allowed
     if unknown:
-        raise invalid(sorted(unknown)[0], "cannot be changed; create another bank journal")
+        raise invalid(sorted(unknown)[0], _("cannot be changed; create another bank journal"))
     for name, value in fields.items():
         setattr(bank, name, value.strip() if isinstance(value, str) else value)
     validated(bank)
@@ -144,7 +151,7 @@ def default_bank_journal(company: Any) -> BankJournal:
         return bank
     if not company.iban:
         raise PaymentsConflict(
-            "the company has no bank journal and no IBAN: add a bank journal first",
+            _("the company has no bank journal and no IBAN: add a bank journal first"),
             code=PaymentsCode.NO_BANK_ACCOUNT,
         )
     return create_bank_journal(company, name="Bank", iban=company.iban, bic=company.bic, is_default=True)
@@ -192,11 +199,12 @@ def _content_hash(parsed: ParsedStatement) -> str:
 def _bank_for(company: Any, parsed: ParsedStatement, bank_journal: BankJournal | None) -> BankJournal:
     if bank_journal is not None:
         if bank_journal.company_id != company.pk:
-            raise invalid("bank_journal", "not a bank journal of this company")
+            raise invalid("bank_journal", _("not a bank journal of this company"))
         if parsed.iban and parsed.iban != bank_journal.iban:
             raise invalid(
                 "bank_journal",
-                f"the statement is of account {parsed.iban}, the bank journal {bank_journal.name} of {bank_journal.iban}",
+                _("the statement is of account %(iban)s, the bank journal %(bank)s of %(bank_iban)s")
+                % {"iban": parsed.iban, "bank": bank_journal.name, "bank_iban": bank_journal.iban},
             )
         return bank_journal
     if parsed.iban:
@@ -207,7 +215,11 @@ def _bank_for(company: Any, parsed: ParsedStatement, bank_journal: BankJournal |
             return default_bank_journal(company)
         raise invalid(
             "file",
-            f"the statement is of account {parsed.iban}, which is not one of the company's bank journals: add it first",
+            _(
+                "the statement is of account %(iban)s, which is not one of the company's bank journals: "
+                "add it first"
+            )
+            % {"iban": parsed.iban},
         )
     return default_bank_journal(company)
 
@@ -226,9 +238,12 @@ def import_bank_statement(
     """Import a camt.053 (or CSV) bank statement file and reconcile what can be matched."""
     fmt = format or _detect_format(data, filename)
     if fmt not in StatementFormat.values:
-        raise invalid("format", f"must be one of {', '.join(StatementFormat.values)}")
+        raise invalid(
+            "format", _("must be one of %(choices)s") % {"choices": ", ".join(StatementFormat.values)}
+        )
     if not data:
-        raise NotAStatement("file: the file is empty", errors={"file": ["the file is empty"]})
+        empty = _("the file is empty")
+        raise NotAStatement(f"file: {empty}", errors={"file": [empty]})
     try:
         if fmt == StatementFormat.CAMT053:
             parsed_all = parse_camt053(data)
@@ -242,19 +257,26 @@ def import_bank_statement(
                 )
             ]
     except StatementFileError as exc:
-        raise NotAStatement(f"file: {exc}", errors={"file": [str(exc)]}) from None
+        # The reader's reason is English (kern.payments.formats): the translation leads it with the
+        # refusal in the user's language; English adds nothing to it.
+        # Translators: why a file given as a bank statement is refused; %(reason)s is the reader's (English)
+        reason = pgettext("refused statement file", "%(reason)s") % {"reason": exc}
+        raise NotAStatement(f"file: {reason}", errors={"file": [reason]}) from None
     plans = []
     for parsed in parsed_all:
         bank = _bank_for(company, parsed, bank_journal)
         if parsed.currency != bank.currency_id:
             raise invalid(
-                "file", f"the statement is in {parsed.currency}, the bank journal in {bank.currency_id}"
+                "file",
+                _("the statement is in %(currency)s, the bank journal in %(bank_currency)s")
+                % {"currency": parsed.currency, "bank_currency": bank.currency_id},
             )
         for ln in parsed.lines:
             if ln.currency != bank.currency_id:
                 raise invalid(
                     "file",
-                    f"a line of {ln.booking_date} is in {ln.currency}, the account in {bank.currency_id}",
+                    _("a line of %(date)s is in %(currency)s, the account in %(bank_currency)s")
+                    % {"date": ln.booking_date, "currency": ln.currency, "bank_currency": bank.currency_id},
                 )
         plans.append((parsed, bank, _content_hash(parsed)))
     result = StatementImport()
@@ -274,7 +296,8 @@ def import_bank_statement(
     if not result.statements and result.duplicates:
         first = result.duplicates[0]
         raise DuplicateStatement(
-            f"statement {first.reference} of {first.date} was imported before; nothing was booked twice",
+            _("statement %(reference)s of %(date)s was imported before; nothing was booked twice")
+            % {"reference": first.reference, "date": first.date},
             statement=first.pk,
         )
     return result
@@ -302,7 +325,9 @@ def _book_statement(company, parsed, bank, digest, fmt, filename, auto_match, by
             with savepoint():
                 statement.save(force_insert=True)
         except IntegrityError:
-            raise DuplicateStatement(f"statement {parsed.reference} was imported before") from None
+            raise DuplicateStatement(
+                _("statement %(reference)s was imported before") % {"reference": parsed.reference}
+            ) from None
         known = set(
             StatementLine.objects.filter(
                 company_id=company.pk,
@@ -344,7 +369,8 @@ def _book_statement(company, parsed, bank, digest, fmt, filename, auto_match, by
                     continue
                 line.statement = statement
                 try:
-                    with savepoint():
+                    # The reason a line is not booked is stored on it: English, whoever imports.
+                    with savepoint(), translation.override("en"):
                         matched = auto_match_line(line, by=by)
                 except KernError as exc:
                     # A line Kern cannot book automatically waits for a person; say why.
@@ -372,7 +398,8 @@ def _book_statement(company, parsed, bank, digest, fmt, filename, auto_match, by
 def _line_open(line: StatementLine) -> None:
     if line.status != LineStatus.UNMATCHED:
         raise PaymentsConflict(
-            f"statement line {line.sequence} is {line.get_status_display().lower()} already",
+            _("statement line %(sequence)s is %(status)s already")
+            % {"sequence": line.sequence, "status": line.get_status_display().lower()},
             code=PaymentsCode.LINE_DONE,
         )
 
@@ -382,7 +409,8 @@ def _settle_line(line: StatementLine, fields: dict[str, Any]) -> None:
     updated = StatementLine.objects.filter(pk=line.pk, status=LineStatus.UNMATCHED).update(**fields)
     if updated != 1:
         raise PaymentsConflict(
-            f"statement line {line.sequence} was reconciled by someone else", code=PaymentsCode.LINE_DONE
+            _("statement line %(sequence)s was reconciled by someone else") % {"sequence": line.sequence},
+            code=PaymentsCode.LINE_DONE,
         )
     for name, value in fields.items():
         setattr(line, name, value)
@@ -463,20 +491,26 @@ def match_line_to_payment(
     """The line is the bank's booking of a payment Kern already posted (a payment run's transfer)."""
     _line_open(line)
     if payment.company_id != line.company_id:
-        raise NotFound("payment not found")
+        raise NotFound(_("payment not found"))
     if payment.is_reconciled:
-        raise PaymentsConflict(f"payment {payment.number} is reconciled already", code=PaymentsCode.LINE_DONE)
+        raise PaymentsConflict(
+            _("payment %(number)s is reconciled already") % {"number": payment.number},
+            code=PaymentsCode.LINE_DONE,
+        )
     if payment.amount != abs(line.amount) or (payment.direction == PaymentDirection.INCOMING) != (
         line.amount > 0
     ):
         raise invalid(
-            "payment", f"payment {payment.number} of {payment.amount} does not match the line's {line.amount}"
+            "payment",
+            _("payment %(number)s of %(amount)s does not match the line's %(line_amount)s")
+            % {"number": payment.number, "amount": payment.amount, "line_amount": line.amount},
         )
     with atomic(), acting(by):
         updated = Payment.objects.filter(pk=payment.pk, is_reconciled=False).update(is_reconciled=True)
         if updated != 1:
             raise PaymentsConflict(
-                f"payment {payment.number} is reconciled already", code=PaymentsCode.LINE_DONE
+                _("payment %(number)s is reconciled already") % {"number": payment.number},
+                code=PaymentsCode.LINE_DONE,
             )
         audit.record_change(payment, {"is_reconciled": False})
         payment.is_reconciled = True
@@ -512,7 +546,7 @@ def book_line_to_account(
     company = statement.company
     target = account_by_code(company, account)
     if target.code == bank.account:
-        raise invalid("account", "choose the account on the other side of the bank")
+        raise invalid("account", _("choose the account on the other side of the bank"))
     with atomic(), acting(by):
         foreign = line.currency_id != company.base_currency_id
         extra = {"currency": line.currency_id} if foreign else {}
@@ -563,7 +597,8 @@ def unmatch_line(line: StatementLine, *, by: Any = None) -> StatementLine:
     or reverse it on its own page); a line booked to an account has that entry reversed."""
     if line.status not in (LineStatus.RECONCILED, LineStatus.IGNORED):
         raise PaymentsConflict(
-            f"statement line {line.sequence} is not reconciled or ignored", code=PaymentsCode.LINE_DONE
+            _("statement line %(sequence)s is not reconciled or ignored") % {"sequence": line.sequence},
+            code=PaymentsCode.LINE_DONE,
         )
     fields = {"status": LineStatus.UNMATCHED, "payment": None, "entry": None, "match_note": ""}
     old = {name: getattr(line, name) for name in fields}
@@ -571,7 +606,8 @@ def unmatch_line(line: StatementLine, *, by: Any = None) -> StatementLine:
         updated = StatementLine.objects.filter(pk=line.pk, status=line.status).update(**fields)
         if updated != 1:
             raise PaymentsConflict(
-                f"statement line {line.sequence} was changed by someone else", code=PaymentsCode.LINE_DONE
+                _("statement line %(sequence)s was changed by someone else") % {"sequence": line.sequence},
+                code=PaymentsCode.LINE_DONE,
             )
         payment, entry = line.payment, line.entry
         for name, value in fields.items():

@@ -14,7 +14,8 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kern.core import audit
 from kern.core.db import atomic
@@ -42,30 +43,30 @@ __all__ = [
 DEFAULT_LEVELS = (
     (
         1,
-        _("Payment reminder"),
+        gettext_lazy("Payment reminder"),
         7,
         Decimal("0"),
-        _(
+        gettext_lazy(
             "Our records show that the invoices below are past their due date. Perhaps this escaped "
             "your attention; we kindly ask you to pay them within 7 days."
         ),
     ),
     (
         2,
-        _("Second reminder"),
+        gettext_lazy("Second reminder"),
         21,
         Decimal("15.00"),
-        _(
+        gettext_lazy(
             "Despite our earlier reminder the invoices below are still unpaid. Please pay them, with "
             "the administration fee, within 7 days."
         ),
     ),
     (
         3,
-        _("Final notice"),
+        gettext_lazy("Final notice"),
         35,
         Decimal("40.00"),
-        _(
+        gettext_lazy(
             "The invoices below remain unpaid. Unless we receive payment within 7 days we will hand "
             "the claim to a collection agency; further costs will then be charged to you."
         ),
@@ -130,7 +131,7 @@ def send_dunning_letters(
     wanted = {getattr(p, "pk", p) for p in parties} if parties else None
     proposals = [p for p in dunning_proposal(company, on) if wanted is None or p.party.pk in wanted]
     if not proposals:
-        raise PaymentsConflict("no customer is due a reminder on this date")
+        raise PaymentsConflict(_("no customer is due a reminder on this date"))
     letters = []
     with atomic(), acting(by):
         for proposal in proposals:

@@ -8,6 +8,8 @@ from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kern.core import audit, context
 from kern.core.db import atomic
 from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
@@ -43,11 +45,15 @@ def money(value: Any, currency: str, field: str) -> Decimal:
     try:
         places = minor_units(currency)
     except UnknownCurrency:
-        raise invalid("currency", f"unknown currency {currency!r}") from None
+        raise invalid("currency", _("unknown currency %(currency)r") % {"currency": currency}) from None
     if quantize(amount, places=places) != amount:
-        raise invalid(field, f"has more decimals than {currency} allows ({places})")
+        raise invalid(
+            field,
+            _("has more decimals than %(currency)s allows (%(places)s)")
+            % {"currency": currency, "places": places},
+        )
     if abs(amount) >= Decimal("1e17"):
-        raise invalid(field, "is too large")
+        raise invalid(field, _("is too large"))
     return amount + ZERO
 
 
@@ -91,31 +97,31 @@ def register_open_item(
     base = company.base_currency_id
     currency = (currency or base).upper()
     if kind not in OpenItemKind.values:
-        raise invalid("kind", f"must be one of {', '.join(OpenItemKind.values)}")
+        raise invalid("kind", _("must be one of %(choices)s") % {"choices": ", ".join(OpenItemKind.values)})
     if not source_type or len(source_type) > 40:
-        raise invalid("source_type", "a source type of at most 40 characters is required")
+        raise invalid("source_type", _("a source type of at most 40 characters is required"))
     if not number or len(number) > 60:
-        raise invalid("number", "a document number of at most 60 characters is required")
+        raise invalid("number", _("a document number of at most 60 characters is required"))
     if len(reference or "") > 60:
-        raise invalid("reference", "at most 60 characters")
+        raise invalid("reference", _("at most 60 characters"))
     if not isinstance(document_date, dt.date):
-        raise invalid("document_date", "a date is required")
+        raise invalid("document_date", _("a date is required"))
     due_date = due_date or document_date
     amount = money(amount, currency, "amount")
     if amount == 0:
-        raise invalid("amount", "must not be zero")
+        raise invalid("amount", _("must not be zero"))
     if amount_company is None:
         amount_company = (
             amount if currency == base else convert(amount, currency, base, document_date, company=company)
         )
     amount_company = money(amount_company, base, "amount_company")
     if amount_company and (amount_company > 0) != (amount > 0):
-        raise invalid("amount_company", "must have the same sign as amount")
+        raise invalid("amount_company", _("must have the same sign as amount"))
     discount_amount = money(discount_amount or ZERO, currency, "discount_amount")
     if discount_amount < 0 or discount_amount >= abs(amount):
-        raise invalid("discount_amount", "must be at least 0 and less than the amount")
+        raise invalid("discount_amount", _("must be at least 0 and less than the amount"))
     if discount_amount and discount_date is None:
-        raise invalid("discount_date", "an early-payment discount needs the date until which it applies")
+        raise invalid("discount_date", _("an early-payment discount needs the date until which it applies"))
     item = OpenItem(
         company_id=company.pk,
         party_id=_id(party),
@@ -148,7 +154,7 @@ def register_open_item(
 def block_open_item(item: OpenItem, *, reason: str, by: Any = None) -> OpenItem:
     """Hold an item back from payment (a bill outside the three-way-match tolerance)."""
     if not reason or not reason.strip():
-        raise invalid("reason", "say why the item is blocked")
+        raise invalid("reason", _("say why the item is blocked"))
     return _set_block(item, True, reason.strip()[:255], by)
 
 
@@ -160,7 +166,9 @@ def release_open_item(item: OpenItem, *, approved_by: Any = None, by: Any = None
 
 def _set_block(item: OpenItem, blocked: bool, reason: str, by: Any, *, approved_by: Any = None) -> OpenItem:
     if item.residual == 0 and blocked:
-        raise PaymentsConflict(f"open item {item.number} is settled; there is nothing to block")
+        raise PaymentsConflict(
+            _("open item %(number)s is settled; there is nothing to block") % {"number": item.number}
+        )
     old = {"payment_blocked": item.payment_blocked, "block_reason": item.block_reason}
     fields: dict[str, Any] = {"payment_blocked": blocked, "block_reason": reason}
     if approved_by is not None:

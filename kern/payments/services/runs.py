@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum import iso11649
 
 from kern.core import audit
@@ -89,13 +90,13 @@ def propose_payment_run(
     """A draft run of the vendor bills due by `due_until` (default: the execution date), and of
     those whose early-payment discount is still open on the execution date."""
     if not isinstance(execution_date, dt.date):
-        raise invalid("execution_date", "a date is required")
+        raise invalid("execution_date", _("a date is required"))
     due_until = due_until or execution_date
     bank = bank_journal or default_bank_journal(company)
     if bank.company_id != company.pk:
-        raise invalid("bank_journal", "not a bank journal of this company")
+        raise invalid("bank_journal", _("not a bank journal of this company"))
     if bank.currency_id != "EUR":
-        raise invalid("bank_journal", "SEPA credit transfers are in euro: choose a euro bank account")
+        raise invalid("bank_journal", _("SEPA credit transfers are in euro: choose a euro bank account"))
     busy = PaymentRunLine.objects.filter(
         company_id=company.pk, run__status__in=ACTIVE_RUNS, status=RunLineStatus.INCLUDED
     ).values("open_item_id")
@@ -119,7 +120,7 @@ def propose_payment_run(
     )
     if not due:
         raise PaymentsConflict(
-            f"no vendor bill is due by {due_until.isoformat()}: there is nothing to pay",
+            _("no vendor bill is due by %(date)s: there is nothing to pay") % {"date": due_until.isoformat()},
             code=PaymentsCode.NOTHING_TO_PAY,
         )
     vendor_ids = sorted({i.party_id for i in due})
@@ -196,7 +197,8 @@ def remove_run_line(line: PaymentRunLine, *, by: Any = None) -> PaymentRun:
     run = line.run
     if run.status != PaymentRunStatus.DRAFT:
         raise PaymentsConflict(
-            f"run {run.number} is {run.get_status_display().lower()}: it cannot change any more"
+            _("run %(number)s is %(status)s: it cannot change any more")
+            % {"number": run.number, "status": run.get_status_display().lower()}
         )
     with atomic(), acting(by):
         line.delete()
@@ -223,10 +225,11 @@ def approve_payment_run(run: PaymentRun, *, by: Any) -> PaymentRun:
     """Record `by`'s approval; the run is approved once it has the approvals it needs."""
     user_id = getattr(by, "pk", by)
     if user_id is None:
-        raise invalid("by", "an approver is required")
+        raise invalid("by", _("an approver is required"))
     if run.status != PaymentRunStatus.DRAFT:
         raise PaymentsConflict(
-            f"run {run.number} is {run.get_status_display().lower()}: there is nothing to approve"
+            _("run %(number)s is %(status)s: there is nothing to approve")
+            % {"number": run.number, "status": run.get_status_display().lower()}
         )
     if not _settings(run.company).get("allow_self_approval"):
         conflicts = list(
@@ -236,15 +239,19 @@ def approve_payment_run(run: PaymentRun, *, by: Any) -> PaymentRun:
         )
         if conflicts:
             raise SegregationOfDuties(
-                f"you entered or approved {', '.join(sorted(conflicts))}: someone else must approve their payment",
+                _("you entered or approved %(bills)s: someone else must approve their payment")
+                % {"bills": ", ".join(sorted(conflicts))},
                 bills=sorted(conflicts),
             )
     if not PaymentRunLine.objects.filter(run=run, status=RunLineStatus.INCLUDED).exists():
-        raise PaymentsConflict(f"run {run.number} pays nothing", code=PaymentsCode.NOTHING_TO_PAY)
+        raise PaymentsConflict(
+            _("run %(number)s pays nothing") % {"number": run.number}, code=PaymentsCode.NOTHING_TO_PAY
+        )
     with atomic(), acting(by):
         if PaymentRunApproval.objects.filter(run=run, user_id=user_id).exists():
             raise PaymentsConflict(
-                f"you approved run {run.number} already; a second approver is needed",
+                _("you approved run %(number)s already; a second approver is needed")
+                % {"number": run.number},
                 code=PaymentsCode.ALREADY_APPROVED,
             )
         PaymentRunApproval.objects.create(company_id=run.company_id, run=run, user_id=user_id)
@@ -276,7 +283,9 @@ def export_payment_run(run: PaymentRun, *, by: Any = None) -> bytes:
     if run.status in (PaymentRunStatus.EXPORTED, PaymentRunStatus.DONE):
         return run.pain001.encode()
     if run.status != PaymentRunStatus.APPROVED:
-        raise PaymentsConflict(f"run {run.number} must be approved before it is exported")
+        raise PaymentsConflict(
+            _("run %(number)s must be approved before it is exported") % {"number": run.number}
+        )
     company = run.company
     bank = run.bank_journal
     lines = list(
@@ -342,7 +351,8 @@ def export_payment_run(run: PaymentRun, *, by: Any = None) -> bytes:
         findings = validate_pain001(document)
         if findings:
             raise PaymentsInvalid(
-                "the SEPA file does not pass the pain.001.001.03 schema: " + "; ".join(findings[:3]),
+                _("the SEPA file does not pass the pain.001.001.03 schema: %(findings)s")
+                % {"findings": "; ".join(findings[:3])},
                 errors={"pain001": findings[:10]},
             )
         # The file is kept to hand out again; its content is not copied into the audit log.

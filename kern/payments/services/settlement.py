@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kern.core import audit
 from kern.core.db import atomic
 from kern.core.events import emit
@@ -132,7 +134,10 @@ def _discount_for(item: OpenItem, pays: Decimal, on: dt.date, explicit: Decimal 
     left = abs(item.residual) - pays
     if explicit is not None:
         if explicit < 0 or explicit > left:
-            raise invalid("discount", f"must be between 0 and {left} for {item.number}")
+            raise invalid(
+                "discount",
+                _("must be between 0 and %(most)s for %(number)s") % {"most": left, "number": item.number},
+            )
         return explicit
     available = _available_discount(item, on)
     if available and left > 0 and left <= available:
@@ -172,7 +177,7 @@ def _apply(plans: list[_Plan]) -> None:
         if changed != 1:
             fresh = OpenItem.objects.select_for_update().filter(pk=item.pk).first()
             if fresh is None:
-                raise AlreadySettled(f"open item {item.number} no longer exists")
+                raise AlreadySettled(_("open item %(number)s no longer exists") % {"number": item.number})
             for name in ("residual", "residual_company", "status"):
                 setattr(item, name, getattr(fresh, name))
             plan.compute()
@@ -192,10 +197,18 @@ def _refusal(item: OpenItem, plan: _Plan) -> AlreadySettled:
     wanted = abs(plan.amount + plan.discount)
     if item.residual == 0:
         return AlreadySettled(
-            f"{item.number} is already settled", open_item=item.pk, residual=str(item.residual)
+            _("%(number)s is already settled") % {"number": item.number},
+            open_item=item.pk,
+            residual=str(item.residual),
         )
     return AlreadySettled(
-        f"{item.number} has {abs(item.residual)} {item.currency_id} left; {wanted} cannot be allocated",
+        _("%(number)s has %(residual)s %(currency)s left; %(wanted)s cannot be allocated")
+        % {
+            "number": item.number,
+            "residual": abs(item.residual),
+            "currency": item.currency_id,
+            "wanted": wanted,
+        },
         code=PaymentsCode.OVER_ALLOCATED,
         open_item=item.pk,
         residual=str(item.residual),
@@ -231,11 +244,11 @@ def _load_items(company: Any, specs: list[AllocationSpec]) -> dict[int, OpenItem
             found[item.pk] = item
         missing = [i for i in ids if i not in found]
         if missing:
-            raise invalid("allocations", f"open item {missing[0]} not found")
+            raise invalid("allocations", _("open item %(id)s not found") % {"id": missing[0]})
     for s in specs:
         if isinstance(s.open_item, OpenItem):
             if s.open_item.company_id != company.pk:
-                raise invalid("allocations", f"open item {s.open_item.pk} not found")
+                raise invalid("allocations", _("open item %(id)s not found") % {"id": s.open_item.pk})
             found[s.open_item.pk] = s.open_item
     return found
 
@@ -300,32 +313,33 @@ def post_payment(
     base = company.base_currency_id
     currency = (currency or (bank_journal.currency_id if bank_journal else base)).upper()
     if direction not in PaymentDirection.values:
-        raise invalid("direction", "must be incoming or outgoing")
+        raise invalid("direction", _("must be incoming or outgoing"))
     amount = money(amount, currency, "amount")
     if amount <= 0:
-        raise invalid("amount", "must be more than zero")
+        raise invalid("amount", _("must be more than zero"))
     if not isinstance(on, dt.date):
-        raise invalid("date", "a date is required")
+        raise invalid("date", _("a date is required"))
     if len(reference or "") > 140:
-        raise invalid("reference", "at most 140 characters")
+        raise invalid("reference", _("at most 140 characters"))
     if len(memo or "") > 255:
-        raise invalid("memo", "at most 255 characters")
+        raise invalid("memo", _("at most 255 characters"))
     if bank_journal is not None and bank_journal.company_id != company.pk:
-        raise invalid("bank_journal", "not a bank journal of this company")
+        raise invalid("bank_journal", _("not a bank journal of this company"))
     if bank_journal is not None and bank_journal.currency_id != currency:
         raise invalid(
             "currency",
-            f"the bank journal {bank_journal.name} is kept in {bank_journal.currency_id}",
+            _("the bank journal %(bank)s is kept in %(currency)s")
+            % {"bank": bank_journal.name, "currency": bank_journal.currency_id},
             PaymentsCode.CURRENCY_MISMATCH,
         )
     party_id = getattr(party, "pk", party)
     if not isinstance(party_id, int) or isinstance(party_id, bool):
-        raise invalid("party", "a party is required")
+        raise invalid("party", _("a party is required"))
     if amount_company is None:
         amount_company = amount if currency == base else convert(amount, currency, base, on, company=company)
     amount_company = money(amount_company, base, "amount_company")
     if amount_company <= 0:
-        raise invalid("amount_company", "must be more than zero")
+        raise invalid("amount_company", _("must be more than zero"))
     e = _sign(direction)
     with atomic(), acting(by):
         if allocations is None:
@@ -340,21 +354,29 @@ def post_payment(
             item = items[getattr(spec.open_item, "pk", spec.open_item)]
             where = f"allocations[{n}]"
             if item.pk in seen:
-                raise invalid(where, f"{item.number} is allocated twice")
+                raise invalid(where, _("%(number)s is allocated twice") % {"number": item.number})
             seen.add(item.pk)
             if item.party_id != party_id:
-                raise invalid(where, f"{item.number} belongs to another party", PaymentsCode.WRONG_PARTY)
+                raise invalid(
+                    where,
+                    _("%(number)s belongs to another party") % {"number": item.number},
+                    PaymentsCode.WRONG_PARTY,
+                )
             if item.currency_id != currency:
                 raise invalid(
                     where,
-                    f"{item.number} is in {item.currency_id}, the payment in {currency}",
+                    _("%(number)s is in %(currency)s, the payment in %(payment_currency)s")
+                    % {"number": item.number, "currency": item.currency_id, "payment_currency": currency},
                     PaymentsCode.CURRENCY_MISMATCH,
                 )
             if item.payment_blocked:
-                raise PaymentsConflict(f"{item.number} is blocked for payment: {item.block_reason}")
+                raise PaymentsConflict(
+                    _("%(number)s is blocked for payment: %(reason)s")
+                    % {"number": item.number, "reason": item.block_reason}
+                )
             pays = money(spec.amount, currency, f"{where}.amount")
             if pays <= 0:
-                raise invalid(f"{where}.amount", "must be more than zero")
+                raise invalid(f"{where}.amount", _("must be more than zero"))
             discount = _discount_for(
                 item,
                 pays,
@@ -371,11 +393,12 @@ def post_payment(
         if used > amount:
             raise invalid(
                 "allocations",
-                f"{used} {currency} is allocated but the payment is only {amount} {currency}",
+                _("%(used)s %(currency)s is allocated but the payment is only %(amount)s %(currency)s")
+                % {"used": used, "currency": currency, "amount": amount},
                 PaymentsCode.OVER_ALLOCATED,
             )
         if used < 0:
-            raise invalid("allocations", "the credits allocated exceed what the payment settles")
+            raise invalid("allocations", _("the credits allocated exceed what the payment settles"))
         _apply(plans)
         remainder = amount - used
         payment = Payment(
@@ -599,21 +622,22 @@ def offset_open_items(
     against an invoice. Both are reduced by `amount` (default: as much as both allow); a
     company-currency difference between their booked rates is posted as realised exchange result."""
     if first.pk == second.pk:
-        raise invalid("counterpart", "an item cannot be offset against itself")
+        raise invalid("counterpart", _("an item cannot be offset against itself"))
     if first.company_id != second.company_id:
-        raise invalid("counterpart", "not found")
+        raise invalid("counterpart", _("not found"))
     if first.party_id != second.party_id:
-        raise invalid("counterpart", "both items must belong to the same party", PaymentsCode.WRONG_PARTY)
+        raise invalid("counterpart", _("both items must belong to the same party"), PaymentsCode.WRONG_PARTY)
     if first.kind != second.kind:
         raise invalid(
-            "counterpart", "a receivable can only be offset against a receivable, a payable against a payable"
+            "counterpart",
+            _("a receivable can only be offset against a receivable, a payable against a payable"),
         )
     if first.currency_id != second.currency_id:
         raise invalid(
-            "counterpart", "both items must be in the same currency", PaymentsCode.CURRENCY_MISMATCH
+            "counterpart", _("both items must be in the same currency"), PaymentsCode.CURRENCY_MISMATCH
         )
     if (first.amount > 0) == (second.amount > 0):
-        raise invalid("counterpart", "offset a credit (negative item) against a debit (positive item)")
+        raise invalid("counterpart", _("offset a credit (negative item) against a debit (positive item)"))
     with atomic(), acting(by):
         fresh = {
             i.pk: i
@@ -626,15 +650,17 @@ def offset_open_items(
         most = min(abs(first.residual), abs(second.residual))
         if most == 0:
             settled = first if first.residual == 0 else second
-            raise AlreadySettled(f"{settled.number} is already settled")
+            raise AlreadySettled(_("%(number)s is already settled") % {"number": settled.number})
         if amount is None:
             amount = most
         amount = money(amount, first.currency_id, "amount")
         if amount <= 0:
-            raise invalid("amount", "must be more than zero")
+            raise invalid("amount", _("must be more than zero"))
         if amount > most:
             raise AlreadySettled(
-                f"at most {most} {first.currency_id} can be offset", code=PaymentsCode.OVER_ALLOCATED
+                _("at most %(most)s %(currency)s can be offset")
+                % {"most": most, "currency": first.currency_id},
+                code=PaymentsCode.OVER_ALLOCATED,
             )
         company = first.company
         base = company.base_currency_id
@@ -731,7 +757,8 @@ def reverse_payment(
         )
         if credit is not None and credit.residual != credit.amount:
             raise PaymentsConflict(
-                f"the credit of {payment.number} has been used on other items; undo that first",
+                _("the credit of %(number)s has been used on other items; undo that first")
+                % {"number": payment.number},
                 code=PaymentsCode.CREDIT_USED,
             )
         transition(
