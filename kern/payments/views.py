@@ -25,7 +25,6 @@ from kern.payments.models import (
     BankJournal,
     BankStatement,
     DunningLetter,
-    DunningLetterLine,
     DunningLevel,
     LineStatus,
     OpenItem,
@@ -1054,37 +1053,20 @@ def dunning_preview(request: HttpRequest, pk: int) -> HttpResponse:
     company = _company(request)
     party = _get(Party, request, pk)
     form = forms.DunningForm(request.GET or None)
-    on = form.day()
-    proposal = next(iter(selectors.dunning_proposal(company, on, party=party)), None)
-    if proposal is None:
+    preview = selectors.dunning_letter_preview(company, party, form.day())
+    if preview is None:
         messages.info(request, _("No reminder is due for this customer on that day."))
         return HttpResponseRedirect(_dunning_url("payments:dunning_customer", form, pk=party.pk))
-    level = proposal.level
-    letter = DunningLetter(
-        company=company,
-        party=party,
-        number=str(_("(draft)")),
-        level=level.level,
-        date=on,
-        currency_id=proposal.currency,
-        overdue_total=proposal.overdue_total,
-        fee=level.fee,
-        text=level.text,
-    )
-    lines = [
-        DunningLetterLine(open_item=item, level=reached, days_overdue=days, residual=item.residual)
-        for item, days, reached in proposal.items
-    ]
     with translation.override(party.language or "nl"):
         html = render_to_string(
             "payments/pdf/dunning_letter.html",
             {
-                "letter": letter,
+                "letter": preview.letter,
                 "company": company,
                 "party": party,
-                "address": party.addresses.order_by("-is_default", "pk").first(),
-                "lines": lines,
-                "total": letter.overdue_total + letter.fee,
+                "address": preview.address,
+                "lines": preview.lines,
+                "total": preview.total,
             },
         )
     return HttpResponse(html)

@@ -8,7 +8,14 @@ from kern.payments.selectors.credit import (
     credit_position,
     parties_with_credit,
 )
-from kern.payments.selectors.dunning import DunningRow, OverdueItem, dunning_overview, letters_of
+from kern.payments.selectors.dunning import (
+    DunningLetterPreview,
+    DunningRow,
+    OverdueItem,
+    dunning_letter_preview,
+    dunning_overview,
+    letters_of,
+)
 from kern.payments.selectors.matching import Match, match_for_line, reference_tokens
 from kern.payments.selectors.reports import (
     BUCKETS,
@@ -34,6 +41,7 @@ __all__ = [
     "CreditAllocation",
     "CreditParty",
     "CreditPosition",
+    "DunningLetterPreview",
     "DunningProposal",
     "DunningRow",
     "Match",
@@ -47,6 +55,7 @@ __all__ = [
     "credit_position",
     "credit_used",
     "due_payables",
+    "dunning_letter_preview",
     "dunning_overview",
     "dunning_proposal",
     "letters_of",

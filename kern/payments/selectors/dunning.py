@@ -14,12 +14,27 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext
 
-from kern.parties.models import Party
-from kern.payments.models import DunningLetter, DunningLevel, OpenItem, OpenItemKind, OpenItemStatus
+from kern.parties.models import Address, Party
+from kern.payments.models import (
+    DunningLetter,
+    DunningLetterLine,
+    DunningLevel,
+    OpenItem,
+    OpenItemKind,
+    OpenItemStatus,
+)
 from kern.payments.selectors.reports import DunningProposal, dunning_proposal
 
-__all__ = ["DunningRow", "OverdueItem", "dunning_overview", "letters_of"]
+__all__ = [
+    "DunningLetterPreview",
+    "DunningRow",
+    "OverdueItem",
+    "dunning_letter_preview",
+    "dunning_overview",
+    "letters_of",
+]
 
 ZERO = Decimal("0")
 
@@ -113,3 +128,48 @@ def letters_of(company: Any, party: Any):
     return DunningLetter.objects.filter(
         company_id=getattr(company, "pk", company), party_id=getattr(party, "pk", party)
     ).order_by("-date", "-pk")
+
+
+@dataclass
+class DunningLetterPreview:
+    """The reminder that is due for a customer on a day, as `send_dunning_letters` would write it,
+    but not recorded: the letter and its lines are unsaved, numbered "(draft)", and no fee is
+    charged. The printed letter (payments/pdf/dunning_letter.html) renders from it."""
+
+    letter: DunningLetter
+    lines: list[DunningLetterLine]
+    address: Address | None  # where the letter goes: the customer's default address
+
+    @property
+    def total(self) -> Decimal:
+        """What the letter asks the customer to pay: the overdue invoices and the fee."""
+        return self.letter.overdue_total + self.letter.fee
+
+
+def dunning_letter_preview(
+    company: Any, party: Party, on: dt.date | None = None
+) -> DunningLetterPreview | None:
+    """The letter `party` is due on `on` (default today) — of the level its most overdue item
+    reached, with that level's text and fee — or None when no reminder is due that day."""
+    on = on or dt.date.today()
+    proposal = next(iter(dunning_proposal(company, on, party=party)), None)
+    if proposal is None:
+        return None
+    level = proposal.level
+    letter = DunningLetter(
+        company=company,
+        party=party,
+        number=gettext("(draft)"),
+        level=level.level,
+        date=on,
+        currency_id=proposal.currency,
+        overdue_total=proposal.overdue_total,
+        fee=level.fee,
+        text=level.text,
+    )
+    lines = [
+        DunningLetterLine(open_item=item, level=reached, days_overdue=days, residual=item.residual)
+        for item, days, reached in proposal.items
+    ]
+    address = party.addresses.order_by("-is_default", "pk").first()
+    return DunningLetterPreview(letter=letter, lines=lines, address=address)
