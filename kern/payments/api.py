@@ -711,6 +711,15 @@ class DunningLevelIn(Schema):
     is_active: bool = True
 
 
+class DunningLevelPatch(Schema):
+    level: int | None = Field(None, ge=1, le=32767)
+    name: str | None = Field(None, min_length=1, max_length=80)
+    days_overdue: int | None = Field(None, ge=0, le=36500)
+    fee: Decimal | None = Field(None, ge=0, max_digits=20, decimal_places=2)
+    text: str | None = Field(None, max_length=10000)
+    is_active: bool | None = None
+
+
 @router.get("/dunning-levels", response=list[DunningLevelOut])
 @paginate(KernCursorPagination)
 def list_dunning_levels(request: HttpRequest):
@@ -723,6 +732,22 @@ def create_dunning_level(request: HttpRequest, payload: DunningLevelIn):
     """A further reminder step; a level number the company has already is a 422."""
     who = require_perm(request, "payments.add_dunninglevel")
     return Status(201, services.create_dunning_level(who.company, by=who.user, **payload.dict()))
+
+
+@router.get("/dunning-levels/{level_id}", response=DunningLevelOut)
+def get_dunning_level(request: HttpRequest, level_id: int):
+    require_perm(request, "payments.view_dunninglevel")
+    return scoped(DunningLevel, request, level_id)
+
+
+@router.patch("/dunning-levels/{level_id}", response=DunningLevelOut)
+def update_dunning_level(request: HttpRequest, level_id: int, payload: DunningLevelPatch):
+    """Change a reminder step: its number, name, days overdue, fee, letter text or whether it is
+    used; the fields left out (or null) stay. A level number the company has already is a 422."""
+    who = require_perm(request, "payments.change_dunninglevel")
+    dunning_level = scoped(DunningLevel, request, level_id)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return services.update_dunning_level(dunning_level, by=who.user, **changes)
 
 
 @router.get("/dunning/proposal", response=list[DunningProposalOut])

@@ -29,7 +29,7 @@ from kern.ledger.services import LineSpec, SourceRef, post_entry
 from kern.payments.exceptions import PaymentsConflict
 from kern.payments.models import DunningLetter, DunningLetterLine, DunningLevel, OpenItem, OpenItemKind
 from kern.payments.selectors.reports import dunning_proposal
-from kern.payments.services.openitems import acting, money, register_open_item
+from kern.payments.services.openitems import acting, invalid, money, register_open_item
 
 __all__ = [
     "DEFAULT_LEVELS",
@@ -91,8 +91,26 @@ def on_company_created(event: Event) -> None:
         install_dunning_levels(company)
 
 
+def _check_level_free(dunning_level: DunningLevel) -> None:
+    """A level number is used once per company: say so on the field (the constraint's own
+    message would name the constraint)."""
+    number = dunning_level.level
+    if not isinstance(number, int) or isinstance(number, bool):
+        return  # validated() reports it
+    taken = (
+        DunningLevel.objects.filter(company_id=dunning_level.company_id, level=number)
+        .exclude(pk=dunning_level.pk)
+        .first()
+    )
+    if taken is not None:
+        raise invalid(
+            "level", _("there is a level %(level)s already: %(name)s") % {"level": number, "name": taken.name}
+        )
+
+
 def create_dunning_level(company: Company, *, by: Any = None, **fields: Any) -> DunningLevel:
     level = DunningLevel(company=company, **fields)
+    _check_level_free(level)
     validated(level)
     with atomic(), acting(by):
         level.save()
@@ -103,6 +121,7 @@ def update_dunning_level(dunning_level: DunningLevel, /, *, by: Any = None, **fi
     """Change a level's fields; positional-only, so the level's own `level` number can be one of them."""
     for name, value in fields.items():
         setattr(dunning_level, name, value)
+    _check_level_free(dunning_level)
     validated(dunning_level)
     with atomic(), acting(by):
         dunning_level.save()
