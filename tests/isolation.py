@@ -468,3 +468,16 @@ def _payments_builders() -> None:
 
 
 _payments_builders()
+
+
+def _payments_builders() -> None:
+    from kern.payments.models import DunningLevel
+
+    # Every company gets the default reminder levels when it is created.
+    BUILDERS["level_id"] = lambda company: (
+        DunningLevel.objects.filter(company=company).order_by("level").first()
+    )
+    BODIES[("patch", "/api/v1/dunning-levels/{level_id}")] = {"name": "Geheim"}
+
+
+_payments_builders()
