@@ -46,18 +46,17 @@ def transition(
     action: str = "transition",
 ) -> Model:
     model = type(doc)
-    label = f"{model._meta.verbose_name} {getattr(doc, 'number', '') or doc.pk}".strip()
     current = doc.status
     if (current, to) not in model.TRANSITIONS:
-        raise InvalidTransition(str(current), str(to), document=label)
+        raise InvalidTransition(str(current), str(to), document=_label(doc))
     updates = {"status": to, **(fields or {})}
     with atomic(), context.acting(by) if by is not None else nullcontext():
         changed = update_columns(model, doc.pk, updates, status=current)
         if changed == 0:
             fresh = model._base_manager.filter(pk=doc.pk).values_list("status", flat=True).first()
             if fresh is None:
-                raise NotFound(f"{label} does not exist")
-            raise InvalidTransition(str(fresh), str(to), document=label)
+                raise NotFound(f"{_label(doc)} does not exist")
+            raise InvalidTransition(str(fresh), str(to), document=_label(doc))
         old = {}
         for name, value in updates.items():
             attname = model._meta.get_field(name).attname
@@ -69,6 +68,12 @@ def transition(
                 event, payload if payload is not None else {"id": doc.pk, "status": to}, company=_company(doc)
             )
     return doc
+
+
+def _label(doc: Model) -> str:
+    """The document as a refusal names it; built only when refusing (the verbose name is a
+    translation look-up)."""
+    return f"{type(doc)._meta.verbose_name} {getattr(doc, 'number', '') or doc.pk}".strip()
 
 
 def _company(doc: Model) -> int | None:
