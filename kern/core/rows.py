@@ -8,10 +8,23 @@ statement text per model and shape. Anything unusual goes to the ORM itself.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import AutoField, Model
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DecimalField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    TextField,
+)
+from django.db.models.fields import AutoFieldMixin
 
 from kern.core import audit
 
@@ -20,6 +33,100 @@ __all__ = ["insert_rows", "save_new", "update_columns"]
 # (model, number of rows, database vendor) -> (INSERT statement, its fields); see `insert_rows`.
 _INSERTS: dict[tuple[type[Model], int, str], tuple[str, list[Any]]] = {}
 
+_NONE = type(None)
+
+
+def _passed_as_is(field: Field, connection: Any) -> tuple[type, ...]:
+    """The value types `field.get_db_prep_save` hands to the driver unchanged on this connection.
+
+    Decided by which implementations the field's class and the backend use — those of Django's
+    own CharField/TextField, IntegerField, BooleanField, DecimalField and foreign keys to an auto
+    id are read to return a value of their own type as it is — so a field with its own
+    conversion is always asked. A Decimal also needs to be finite (`_prepared` checks that).
+    """
+    kind = type(field)
+    ops = type(connection.ops)
+    if isinstance(field, ForeignKey):
+        if kind.get_db_prep_save is not ForeignKey.get_db_prep_save:
+            return ()
+        target = field.target_field
+        if (
+            isinstance(target, AutoFieldMixin)
+            and type(target).get_db_prep_value is AutoFieldMixin.get_db_prep_value
+            and type(target).get_prep_value is IntegerField.get_prep_value
+            and ops.validate_autopk_value is BaseDatabaseOperations.validate_autopk_value
+        ):
+            return (int, _NONE)
+        return ()
+    if kind.get_db_prep_save is not Field.get_db_prep_save:
+        return ()
+    prep, to_python, db_prep = kind.get_prep_value, kind.to_python, kind.get_db_prep_value
+    if db_prep is Field.get_db_prep_value:
+        if (prep, to_python) in _TEXT:
+            return (str, _NONE)
+        if (prep, to_python) == (BooleanField.get_prep_value, BooleanField.to_python):
+            return (bool, _NONE)
+        return ()
+    if (
+        db_prep is IntegerField.get_db_prep_value
+        and prep is IntegerField.get_prep_value
+        and ops.adapt_integerfield_value is BaseDatabaseOperations.adapt_integerfield_value
+    ):
+        return (int, _NONE)
+    if (db_prep, prep, to_python) == (
+        DecimalField.get_db_prep_value,
+        DecimalField.get_prep_value,
+        DecimalField.to_python,
+    ) and ops.adapt_decimalfield_value is BaseDatabaseOperations.adapt_decimalfield_value:
+        return (Decimal, _NONE)
+    return ()
+
+
+_TEXT = {
+    (CharField.get_prep_value, CharField.to_python),
+    (TextField.get_prep_value, TextField.to_python),
+}
+
+
+def _prepared(field: Field, value: Any, as_is: tuple[type, ...], connection: Any) -> Any:
+    """`field.get_db_prep_save(value, connection)`, skipping the call where it returns `value`."""
+    if type(value) in as_is and (type(value) is not Decimal or value.is_finite()):
+        return value
+    return field.get_db_prep_save(value, connection=connection)
+
+
+class _Columns:
+    """What inserting rows of one model on one backend needs, worked out once: the columns, how
+    each value is read (the attribute itself unless the field has its own `pre_save`) and
+    prepared, and whether anything sends the rows to `bulk_create` instead."""
+
+    def __init__(self, model: type[Model], connection: Any):
+        opts = model._meta
+        self.fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)]
+        self.unusual = bool(
+            opts.parents
+            or not connection.features.can_return_rows_from_bulk_insert
+            or any(f.has_db_default() or hasattr(f, "get_placeholder") for f in self.fields)
+        )
+        self.values = [
+            (f, f.attname, type(f).pre_save is Field.pre_save, _passed_as_is(f, connection))
+            for f in self.fields
+        ]
+        # Django's related-object check only has work where a related object is cached on the row.
+        self.relation_caches = tuple(f.cache_name for f in self.fields if f.is_relation)
+        self.always_check = bool(opts.private_fields)
+
+
+_COLUMNS: dict[tuple[type[Model], str], _Columns] = {}
+
+
+def _columns(model: type[Model], connection: Any) -> _Columns:
+    key = (model, connection.vendor)
+    columns = _COLUMNS.get(key)
+    if columns is None:
+        columns = _COLUMNS[key] = _Columns(model, connection)
+    return columns
+
 
 def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
     """`model.objects.bulk_create(rows)` for new rows (no id yet), cheaper in CPU.
@@ -27,7 +134,8 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
     The same single INSERT … RETURNING id with the same columns and values (each prepared by its
     field: `pre_save`, then `get_db_prep_save`), the same checks of related objects, and the ids
     and saved state set on the rows after — but the statement's text is built once per model,
-    number of rows and database instead of by the ORM's compiler on every call. Anything
+    number of rows and database instead of by the ORM's compiler on every call, and the calls
+    that would return a plain value unchanged are skipped (see `_passed_as_is`). Anything
     bulk_create treats specially (ids already set, expressions as values, database defaults,
     batches, inherited models, custom placeholders) goes to bulk_create itself.
     """
@@ -37,49 +145,54 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
     # in a thread-local, and fields ask for one per value they prepare.
     connection = connections[DEFAULT_DB_ALIAS]
     opts = model._meta
-    features = connection.features
-    fields = [f for f in opts.concrete_fields if not f.generated and not isinstance(f, AutoField)]
+    plan = _columns(model, connection)
     if (
-        opts.parents
-        or not features.can_return_rows_from_bulk_insert
-        or any(f.has_db_default() or hasattr(f, "get_placeholder") for f in fields)
-        or connection.ops.bulk_batch_size(fields, rows) < len(rows)
+        plan.unusual
+        or connection.ops.bulk_batch_size(plan.fields, rows) < len(rows)
         or any(row._is_pk_set() for row in rows)
     ):
         return model.objects.bulk_create(rows)
     params: list[Any] = []
+    append = params.append
     for row in rows:
-        row._prepare_related_fields_for_save(operation_name="bulk_create")
-        for f in fields:
-            value = f.pre_save(row, True)
+        cached = row._state.fields_cache
+        if plan.always_check or (cached and any(name in cached for name in plan.relation_caches)):
+            row._prepare_related_fields_for_save(operation_name="bulk_create")
+        held = row.__dict__
+        for f, attname, plain_read, as_is in plan.values:
+            value = held[attname] if plain_read and attname in held else f.pre_save(row, True)
+            if type(value) in as_is and (type(value) is not Decimal or value.is_finite()):
+                append(value)
+                continue
             if hasattr(value, "resolve_expression"):
                 return model.objects.bulk_create(rows)
-            params.append(f.get_db_prep_save(value, connection=connection))
+            append(f.get_db_prep_save(value, connection=connection))
     key = (model, len(rows), connection.vendor)
-    plan = _INSERTS.get(key)
-    if plan is None:
+    statement = _INSERTS.get(key)
+    if statement is None:
         qn = connection.ops.quote_name
         returning, returning_params = connection.ops.return_insert_columns(opts.db_returning_fields)
         if returning_params:
             return model.objects.bulk_create(rows)
-        one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        one = "(" + ", ".join(["%s"] * len(plan.fields)) + ")"
         # Table and column names come from the model's metadata, never from input.
         sql = (
-            f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
+            f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in plan.fields)}) "  # noqa: S608
             f"VALUES {', '.join([one] * len(rows))} {returning}"
         )
-        plan = _INSERTS[key] = (sql, list(opts.db_returning_fields))
-    sql, returned = plan
+        statement = _INSERTS[key] = (sql, list(opts.db_returning_fields))
+    sql, returned = statement
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         results = cursor.fetchall()
     if len(results) != len(rows):
         raise RuntimeError(f"{opts.label}: {len(rows)} rows inserted, {len(results)} ids returned")
+    alias = connection.alias
     for row, values in zip(rows, results, strict=True):
         for field, value in zip(returned, values, strict=True):
             setattr(row, field.attname, value)
         row._state.adding = False
-        row._state.db = connection.alias
+        row._state.db = alias
     return rows
 
 
@@ -126,13 +239,13 @@ def update_columns(model: type[Model], pk: Any, values: dict[str, Any], *, statu
             where += f" AND {quote(meta.get_field('status').column)} = %s"
         # Table and column names come from the model's metadata, never from input.
         sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {where}"  # noqa: S608
-        compiled = _UPDATES[key] = (sql, fields)
+        compiled = _UPDATES[key] = (sql, [(f, _passed_as_is(f, connection)) for f in fields])
     sql, fields = compiled
     params = []
-    for field, value in zip(fields, values.values(), strict=True):
+    for (field, as_is), value in zip(fields, values.values(), strict=True):
         if field.is_relation and isinstance(value, Model):
-            value, field = value.pk, field.target_field
-        params.append(field.get_db_prep_save(value, connection))
+            value, field, as_is = value.pk, field.target_field, ()
+        params.append(_prepared(field, value, as_is, connection))
     params.append(model._meta.pk.get_db_prep_save(pk, connection))
     if status is not None:
         params.append(status)

@@ -27,7 +27,7 @@ from kern.core.db import atomic
 from kern.core.events import emit
 from kern.core.money import quantize
 from kern.core.numbering import next_number
-from kern.core.rows import save_new
+from kern.core.rows import insert_rows, save_new
 from kern.core.selectors import convert
 from kern.core.workflow import transition
 from kern.ledger.models import EntryKind, EntryStatus, JournalEntry
@@ -487,7 +487,7 @@ def post_payment(
             role = "exchange_gain" if fx_total > 0 else "exchange_loss"
             lines.append(({"role": role, "description": "realised exchange difference"}, -fx_total, None))
         if allocations_rows:
-            Allocation.objects.bulk_create(allocations_rows)
+            insert_rows(Allocation, allocations_rows)
             audit.record_created(allocations_rows)
         specs_out = []
         for where, signed, in_currency in lines:
@@ -695,7 +695,7 @@ def offset_open_items(
                 exchange_difference=-fx_signed,
             ),
         ]
-        Allocation.objects.bulk_create(rows)
+        insert_rows(Allocation, rows)
         audit.record_created(rows)
         if fx_signed:
             foreign = first.currency_id != base
