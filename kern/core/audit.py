@@ -27,7 +27,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from kern.core import context
-from kern.core.db import current_unit
+from kern.core.db import current_unit, statement_cursor
 
 __all__ = [
     "GENESIS_HASH",
@@ -373,12 +373,12 @@ def chain_rows(rows: list[dict[str, Any]]) -> tuple[str, int]:
     """
     from kern.core.models import AuditChain
 
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(_HEAD.get(connection.vendor, _HEAD["postgresql"]))
         head = cursor.fetchone()
     if head is None:
         AuditChain.objects.create(pk=1, last_hash=GENESIS_HASH, length=0)
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             cursor.execute(_HEAD.get(connection.vendor, _HEAD["postgresql"]))
             head = cursor.fetchone()
     prev, length = head
@@ -399,7 +399,7 @@ def append_rows(rows: list[dict[str, Any]]) -> None:
     AuditEvent.objects.bulk_create(
         [AuditEvent(**{k: v for k, v in row.items() if k != "changes_json"}) for row in rows]
     )
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(SET_HEAD, [head, length])
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from kern.core import audit, context
 from kern.core.audit import _jsonable
-from kern.core.db import UnitOfWork, atomic, register_flusher
+from kern.core.db import UnitOfWork, atomic, register_flusher, statement_cursor
 
 __all__ = ["Event", "dispatch_pending", "emit", "subscribe", "subscribers"]
 
@@ -167,7 +167,7 @@ def _write(rows: list[dict[str, Any]], pending: list[dict[str, Any]]) -> list[in
             _statements("core_outboxevent", _OUTBOX_COLUMNS, values, {"attempts": "0", "last_error": "''"})
         )
     returning = " RETURNING id, processed_at"
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         if connection.vendor == "postgresql" and len(audit_sql) <= 1 and len(outbox_sql) <= 1:
             parts, params = [], []
             if audit_sql:

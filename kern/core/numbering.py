@@ -13,9 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
-
-from kern.core.db import atomic
+from kern.core.db import atomic, statement_cursor
 from kern.core.exceptions import ValidationFailed
 
 __all__ = [
@@ -66,7 +64,7 @@ _UPDATE = (
 
 
 def _increment(company_id: int, kind: str, period_key: int, count: int = 1) -> tuple[int, str] | None:
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(_UPDATE, [count, company_id, kind, period_key])
         return cursor.fetchone()
 
@@ -131,7 +129,7 @@ class NumberClaim:
 
     def give_back(self) -> None:
         """Return claimed numbers unused; only while this transaction still holds the counter."""
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             cursor.execute(self.undo_sql, self.params)
 
 

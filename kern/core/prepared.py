@@ -24,6 +24,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from kern.core.db import statement_cursor
+
 __all__ = ["Prepared"]
 
 _ISSUED = itertools.count(1)
@@ -88,7 +90,7 @@ class Prepared:
         for position, (name, index, adapt) in compiled.slots.items():
             value = values[name] if index is None else values[name][index]
             params[position] = adapt(value)
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         if not compiled.converters:

@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.fields import AutoFieldMixin
 
 from kern.core import audit
+from kern.core.db import statement_cursor
 
 __all__ = ["insert_rows", "save_new", "update_columns"]
 
@@ -182,7 +183,7 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
         )
         statement = _INSERTS[key] = (sql, list(opts.db_returning_fields))
     sql, returned = statement
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         results = cursor.fetchall()
     if len(results) != len(rows):
@@ -249,6 +250,6 @@ def update_columns(model: type[Model], pk: Any, values: dict[str, Any], *, statu
     params.append(model._meta.pk.get_db_prep_save(pk, connection))
     if status is not None:
         params.append(status)
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

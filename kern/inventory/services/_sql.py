@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
+
+from kern.core.db import statement_cursor
 
 QUANT = "inventory_quant"
 QTY_PLACES = 4
@@ -43,7 +45,7 @@ def reserve_quants(allocations: dict[int, Decimal]) -> set[int]:
         f"WHERE {QUANT}.id = v.id AND ROUND({QUANT}.quantity - {QUANT}.reserved, {QTY_PLACES}) >= v.qty "
         f"RETURNING {QUANT}.id"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
 
@@ -60,7 +62,7 @@ def change_quants(changes: dict[int, tuple[Decimal, Decimal]]) -> None:
         f"UPDATE {QUANT} SET quantity = ROUND({QUANT}.quantity + v.dq, {QTY_PLACES}), "
         f"reserved = ROUND({QUANT}.reserved + v.dr, {QTY_PLACES}) FROM v WHERE {QUANT}.id = v.id"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
 
 
@@ -85,7 +87,7 @@ def update_rows(
         f"WITH v(id, {', '.join(names)}) AS (VALUES {values}) "  # noqa: S608 - names from code, values bound
         f"UPDATE {table} SET {', '.join(sets)} FROM v WHERE {table}.id = v.id"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params + fixed_params)
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern.core import audit, context
-from kern.core.db import atomic
+from kern.core.db import atomic, statement_cursor
 from kern.core.events import emit
 from kern.core.exceptions import KernError, ValidationFailed
 from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
@@ -494,7 +494,7 @@ def _lock_books(
     With a `claim` (one entry, PostgreSQL) the entry's number is taken in the same statement and
     set on it; it stays empty when the counter does not exist yet (`_assign_numbers` creates it).
     """
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         if claim is not None:
             cursor.execute(_ADVANCE_ONE_AND_NUMBER, [prepared[0].content, company_id, *claim.params])
         elif len(prepared) == 1:
@@ -525,7 +525,7 @@ def _lock_books(
 
 
 def _write_head(company_id: int, head: str) -> None:
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(_SET_HEAD, [head, company_id])
 
 
@@ -544,7 +544,7 @@ _UPSERT_CHUNK = 190  # rows per statement: 5 parameters each stays under 999 (SQ
 def add_to_balances(company_id: int, totals: dict[tuple[int, int], list[Decimal]]) -> None:
     """Add debit/credit per (account, period) to the balance table: one statement per 190 keys."""
     keys = sorted(totals)  # a fixed order: concurrent postings lock balance rows in the same order
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         for start in range(0, len(keys), _UPSERT_CHUNK):
             chunk = keys[start : start + _UPSERT_CHUNK]
             params: list[Any] = []
@@ -639,7 +639,7 @@ def sql_insert(
     tail = f" RETURNING {returning}" if returning else ""
     per_statement = max(1, _max_parameters() // len(columns))
     out: list[tuple] = []
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
             params = [value for row in chunk for value in row]
@@ -703,7 +703,7 @@ def _insert_one_entry(
         f"b AS ({_UPSERT_HEAD}{', '.join(['(%s, %s, %s, %s, %s)'] * len(keys))}{_UPSERT_TAIL}) "
         "SELECT id FROM e"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
 

@@ -23,7 +23,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kern.core import audit
-from kern.core.db import atomic
+from kern.core.db import atomic, statement_cursor
 from kern.core.events import emit
 from kern.core.money import quantize
 from kern.core.numbering import next_number
@@ -151,7 +151,6 @@ def _apply(plans: list[_Plan]) -> None:
     A stale item (its residual moved since it was read) is re-read under lock and re-planned;
     an allocation that no longer fits raises AlreadySettled and the transaction rolls back.
     """
-    from django.db import connection
 
     sql = (
         "UPDATE payments_openitem SET residual = %s, residual_company = %s, status = %s "
@@ -161,7 +160,7 @@ def _apply(plans: list[_Plan]) -> None:
         item = plan.item
         if not plan.fits():
             raise _refusal(item, plan)
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             cursor.execute(
                 sql,
                 [

@@ -9,12 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import Model, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kern.core import audit, context
+from kern.core.db import statement_cursor
 from kern.core.exceptions import ValidationFailed
 from kern.core.models import Currency
 from kern.core.rows import insert_rows  # noqa: F401 -- the sales services' import of it
@@ -184,7 +184,7 @@ def add_to_columns(table: str, rows: Sequence[tuple[int, Sequence[Decimal]]], co
     sets = ", ".join(f"{c} = ROUND({table}.{c} + v.{c}, 4)" for c in columns)
     # Table and column names come from this module's callers, never from input.
     sql = f"WITH v(id, {names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id"  # noqa: S608
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
 
 
