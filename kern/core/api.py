@@ -5,6 +5,7 @@ import json
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -215,11 +216,11 @@ def run_import(
     try:
         column_map = json.loads(mapping or "{}")
     except json.JSONDecodeError:
-        raise ValidationFailed.on("mapping", "mapping must be a JSON object") from None
+        raise ValidationFailed.on("mapping", gettext("mapping must be a JSON object")) from None
     if not isinstance(column_map, dict) or not all(isinstance(v, str) for v in column_map.values()):
-        raise ValidationFailed.on("mapping", "mapping must be a JSON object of column names")
+        raise ValidationFailed.on("mapping", gettext("mapping must be a JSON object of column names"))
     if file.size and file.size > 20 * 1024 * 1024:
-        raise ValidationFailed.on("file", "the file is larger than 20 MB")
+        raise ValidationFailed.on("file", gettext("the file is larger than 20 MB"))
     report = imports.run_import(
         importer,
         who.company,

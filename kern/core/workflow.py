@@ -17,6 +17,7 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext
 
 from kern.core import audit, context
 from kern.core.db import atomic
@@ -48,15 +49,15 @@ def transition(
     model = type(doc)
     current = doc.status
     if (current, to) not in model.TRANSITIONS:
-        raise InvalidTransition(str(current), str(to), document=_label(doc))
+        raise _refused(doc, current, to)
     updates = {"status": to, **(fields or {})}
     with atomic(), context.acting(by) if by is not None else nullcontext():
         changed = update_columns(model, doc.pk, updates, status=current)
         if changed == 0:
             fresh = model._base_manager.filter(pk=doc.pk).values_list("status", flat=True).first()
             if fresh is None:
-                raise NotFound(f"{_label(doc)} does not exist")
-            raise InvalidTransition(str(fresh), str(to), document=_label(doc))
+                raise NotFound(gettext("%(document)s does not exist") % {"document": _label(doc)})
+            raise _refused(doc, fresh, to)
         old = {}
         for name, value in updates.items():
             attname = model._meta.get_field(name).attname
@@ -70,10 +71,29 @@ def transition(
     return doc
 
 
+def _refused(doc: Model, current: Any, requested: Any) -> InvalidTransition:
+    """The refusal, worded in the user's language with the statuses' labels; the exception's
+    `current`/`requested` keep the raw values. Built only when refusing: every name in it is a
+    translation look-up the allowed path does not pay for."""
+    return InvalidTransition(
+        str(current),
+        str(requested),
+        document=_label(doc),
+        current_label=_status_label(doc, current),
+        requested_label=_status_label(doc, requested),
+    )
+
+
 def _label(doc: Model) -> str:
     """The document as a refusal names it; built only when refusing (the verbose name is a
     translation look-up)."""
     return f"{type(doc)._meta.verbose_name} {getattr(doc, 'number', '') or doc.pk}".strip()
+
+
+def _status_label(doc: Model, value: Any) -> str:
+    """The label the model's status choices give `value`, or the value itself."""
+    labels = dict(type(doc)._meta.get_field("status").flatchoices)
+    return str(labels.get(str(value), value))
 
 
 def _company(doc: Model) -> int | None:
