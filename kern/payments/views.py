@@ -389,6 +389,14 @@ def register_ui() -> None:
         permission="payments.add_paymentrun",
         order=81,
     )
+    # what is owed to vendors, seen from purchasing (where the bills are entered and approved)
+    ui.register_nav(
+        "purchasing",
+        _("Aged payables"),
+        "payments:aged_payables",
+        permission="payments.view_openitem",
+        order=82,
+    )
     register_party_tab()
     register_dunning_tab()
     ui.register_nav(

@@ -33,6 +33,7 @@ from kern.payments.selectors.reports import (
     open_items_of,
     party_statement,
 )
+from kern.payments.selectors.settlement import Settlement, settlement_of
 
 __all__ = [
     "BUCKETS",
@@ -47,6 +48,7 @@ __all__ = [
     "Match",
     "OverdueItem",
     "PartyStatement",
+    "Settlement",
     "StatementRow",
     "aged_payables",
     "aged_receivables",
@@ -64,4 +66,5 @@ __all__ = [
     "parties_with_credit",
     "party_statement",
     "reference_tokens",
+    "settlement_of",
 ]

@@ -2,6 +2,7 @@
 `kern.purchasing.selectors`."""
 
 from kern.purchasing.selectors.bills import (
+    BILL_SOURCE,
     MatchFinding,
     MatchResult,
     bills_for,
@@ -9,6 +10,7 @@ from kern.purchasing.selectors.bills import (
     match_bill,
     normalise_reference,
     open_orders_of,
+    payment_of,
     policy_for,
     quantity_to_bill,
 )
@@ -17,6 +19,7 @@ from kern.purchasing.selectors.prices import vendor_price_for, vendor_prices_for
 from kern.purchasing.selectors.rfqs import Comparison, ComparisonLine, Offer, VendorTotal, rfq_comparison
 
 __all__ = [
+    "BILL_SOURCE",
     "Comparison",
     "ComparisonLine",
     "MatchFinding",
@@ -29,6 +32,7 @@ __all__ = [
     "normalise_reference",
     "open_orders_of",
     "orders_for",
+    "payment_of",
     "policy_for",
     "quantity_to_bill",
     "receipts_of",

@@ -13,6 +13,7 @@ from kern.catalog.models import ProductType
 from kern.catalog.selectors import convert_quantity
 from kern.core.money import quantize
 from kern.core.selectors import MissingExchangeRate, rate_on
+from kern.payments import selectors as payments_selectors
 from kern.purchasing.models import (
     BillLine,
     BillStatus,
@@ -24,6 +25,7 @@ from kern.purchasing.models import (
 )
 
 __all__ = [
+    "BILL_SOURCE",
     "MatchFinding",
     "MatchResult",
     "bills_for",
@@ -31,12 +33,15 @@ __all__ = [
     "match_bill",
     "normalise_reference",
     "open_orders_of",
+    "payment_of",
     "policy_for",
     "quantity_to_bill",
 ]
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+# the source type of a bill's open item (payments) and ledger entry, and of its document links
+BILL_SOURCE = "purchasing.bill"
 
 
 def policy_for(company: Any) -> PurchasingPolicy:
@@ -70,6 +75,15 @@ def duplicate_of(company: Any, vendor: Any, reference: str, *, exclude: Any = No
 
 def bills_for(company: Any) -> QuerySet[VendorBill]:
     return VendorBill.objects.filter(company_id=getattr(company, "pk", company))
+
+
+def payment_of(bill: VendorBill) -> payments_selectors.Settlement | None:
+    """What the bill's payment stands at in payments: its open item (what is left to pay, blocked
+    or not), the payments and offsets that settled it and the payment runs that carry it. None
+    while the bill is a draft: its open item is registered when it is approved."""
+    return payments_selectors.settlement_of(
+        bill.company_id, kind="payable", source_type=BILL_SOURCE, source_id=bill.pk
+    )
 
 
 def quantity_to_bill(line: OrderLine) -> Decimal:

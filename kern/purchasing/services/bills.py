@@ -62,7 +62,13 @@ from kern.purchasing.models import (
     PurchaseOrder,
     VendorBill,
 )
-from kern.purchasing.selectors.bills import duplicate_of, match_bill, normalise_reference, quantity_to_bill
+from kern.purchasing.selectors.bills import (
+    BILL_SOURCE,
+    duplicate_of,
+    match_bill,
+    normalise_reference,
+    quantity_to_bill,
+)
 from kern.purchasing.services._common import (
     ZERO,
     acting,
@@ -95,7 +101,6 @@ __all__ = [
 ]
 
 S = BillStatus
-BILL_SOURCE = "purchasing.bill"
 BILL_FIELDS = {
     "kind",
     "vendor_reference",

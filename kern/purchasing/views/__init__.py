@@ -4,11 +4,13 @@ order, importing an e-invoice, releasing a blocked bill."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from kern.core import ui
@@ -474,6 +476,87 @@ class OrderLinePages(ui.Resource):
 # --- vendor bills --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _PaymentRow:
+    """One line of a bill's payment tab: its open item, a payment or offset, a payment run."""
+
+    document: str
+    what: Any
+    date: Any
+    amount: Any
+    status: str
+    url: str
+
+
+def _payment_rows(bill: VendorBill, request: HttpRequest) -> list[_PaymentRow]:
+    settlement = selectors.payment_of(bill)
+    if settlement is None:
+        return []
+    user = request.user
+
+    def link(permission: str, name: str, pk: int) -> str:
+        return reverse(name, kwargs={"pk": pk}) if user.has_perm(permission) else ""
+
+    item = settlement.item
+    status = item.get_status_display()
+    if item.payment_blocked:
+        status = f"{status} · {_('blocked for payment')}"
+    rows = [
+        _PaymentRow(
+            item.number,
+            _("Left to pay, due"),
+            item.due_date,
+            abs(item.residual),
+            str(status),
+            link("payments.view_openitem", "payments:openitem_detail", item.pk),
+        )
+    ]
+    for allocation in settlement.allocations:
+        settled = abs(allocation.amount)
+        notes = [str(_("reversed"))] if allocation.is_reversed else []
+        if allocation.discount:
+            notes.append(
+                _("discount %(amount)s") % {"amount": formats.number_format(abs(allocation.discount), 2)}
+            )
+        state = " · ".join(notes)
+        if allocation.payment is not None:
+            payment = allocation.payment
+            rows.append(
+                _PaymentRow(
+                    payment.number,
+                    _("Paid by"),
+                    allocation.date,
+                    settled,
+                    str(state or payment.get_status_display()),
+                    link("payments.view_payment", "payments:payment_detail", payment.pk),
+                )
+            )
+        else:
+            counterpart = allocation.counterpart
+            rows.append(
+                _PaymentRow(
+                    counterpart.number,
+                    _("Offset against"),
+                    allocation.date,
+                    settled,
+                    str(state),
+                    link("payments.view_openitem", "payments:openitem_detail", counterpart.pk),
+                )
+            )
+    for line in settlement.run_lines:
+        rows.append(
+            _PaymentRow(
+                line.run.number,
+                _("Payment run"),
+                line.run.execution_date,
+                line.amount,
+                f"{line.run.get_status_display()} · {line.get_status_display()}",
+                link("payments.view_paymentrun", "payments:paymentrun_detail", line.run_id),
+            )
+        )
+    return rows
+
+
 class BillPages(ui.Resource):
     model = VendorBill
     name = "bill"
@@ -626,6 +709,27 @@ class BillPages(ui.Resource):
             _("VAT"),
             rows="taxes",
             columns=["tax_code", "category", "rate", "base", "amount", "deductible"],
+        ),
+        ui.Tab(
+            "payment",
+            _("Payment"),
+            rows=_payment_rows,
+            columns=[
+                ui.Column("document", label=_("document"), value=lambda row: row.document),
+                ui.Column("what", label=_("what"), value=lambda row: row.what),
+                ui.Column("date", label=_("date"), value=lambda row: row.date),
+                # as the amount is stored (cents shown), not the lists' shortest form
+                ui.Column(
+                    "amount",
+                    label=_("amount"),
+                    value=lambda row: formats.number_format(row.amount),
+                    numeric=True,
+                ),
+                ui.Column("status", label=_("status"), value=lambda row: row.status),
+            ],
+            permission="payments.view_openitem",
+            row_url=lambda row: row.url,
+            template="purchasing/_bill_payment_tab.html",
         ),
     ]
 
