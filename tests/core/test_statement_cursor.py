@@ -1,0 +1,59 @@
+"""core.db.statement_cursor: one kept cursor per connection, never hiding a statement from a log."""
+
+import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+
+from kern.core.db import statement_cursor
+
+pytestmark = pytest.mark.django_db
+
+
+def _select_one() -> int:
+    with statement_cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone()[0]
+
+
+def test_statements_share_one_cursor_that_stays_open_after_its_block():
+    first = statement_cursor()
+    assert _select_one() == 1
+    assert statement_cursor() is first
+    with first as cursor:
+        cursor.execute("SELECT 2")
+        assert cursor.fetchall() == [(2,)]
+    assert _select_one() == 1  # still usable after the block
+
+
+def test_statements_on_the_kept_cursor_pass_through_the_execute_wrappers():
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    statement_cursor()
+    with connection.execute_wrapper(wrapper):
+        _select_one()
+    assert seen == ["SELECT 1"]
+
+
+def test_a_logged_connection_gets_an_ordinary_cursor_so_every_statement_is_counted():
+    kept = statement_cursor()
+    with CaptureQueriesContext(connection) as queries:
+        assert statement_cursor() is not kept
+        _select_one()
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
+
+
+def test_a_new_database_connection_gets_a_new_cursor(django_db_blocker):
+    db = connections["default"]
+    if db.vendor == "sqlite" and db.is_in_memory_db():
+        pytest.skip("closing the in-memory test database's connection would drop it")
+    kept = statement_cursor()
+    raw = db.connection
+    db.close()
+    db.connect()
+    assert db.connection is not raw
+    assert statement_cursor() is not kept
+    assert _select_one() == 1
