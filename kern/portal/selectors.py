@@ -1,5 +1,6 @@
 """Reads of the portal: always through the customer of the signed-in contact, so a portal user can
-only ever reach their own company's records (any other id is simply not found)."""
+only ever reach their own company's records (any other id is simply not found). The staff's reads
+(who has a login, open invitations) are at the end, scoped to the staff member's company."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from kern.core.exceptions import KernError
 from kern.payments.selectors import party_statement
-from kern.portal.models import PortalAccess
+from kern.portal.models import PortalAccess, PortalInvitation
 from kern.sales.models import Invoice, InvoiceStatus, OrderStatus, Quote, QuoteStatus, SalesOrder
 from kern.sales.selectors.documents import invoices_of, orders_of, quotes_of
 from kern.service import selectors as service_selectors
@@ -22,11 +23,14 @@ __all__ = [
     "access_of",
     "article_of",
     "invoice_of",
+    "login_of",
+    "logins_of",
     "my_invoices",
     "my_orders",
     "my_quotes",
     "my_statement",
     "my_tickets",
+    "open_invitations_of",
     "order_of",
     "public_articles",
     "public_file_of",
@@ -134,3 +138,26 @@ def public_file_of(ticket: Ticket, pk: Any) -> Any:
         company_id=ticket.company_id, target_model="service.ticketmessage", target_id__in=message_ids
     )
     return _one(qs, pk)
+
+
+# --- staff ---------------------------------------------------------------------------------------
+
+
+def logins_of(company: Any) -> QuerySet[PortalAccess]:
+    """The company's portal logins, active and revoked, by customer."""
+    return (
+        PortalAccess.objects.filter(company_id=getattr(company, "pk", company))
+        .select_related("contact", "party", "user")
+        .order_by("party__name", "pk")
+    )
+
+
+def login_of(company: Any, pk: Any) -> PortalAccess:
+    """One of the company's portal logins; another company's id is not found (404)."""
+    return _one(logins_of(company), pk)
+
+
+def open_invitations_of(company: Any) -> QuerySet[PortalInvitation]:
+    return PortalInvitation.objects.filter(
+        company_id=getattr(company, "pk", company), accepted_at__isnull=True
+    ).select_related("contact")

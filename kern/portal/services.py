@@ -176,6 +176,8 @@ def update_my_details(access: PortalAccess, *, by: Any, **fields: Any) -> Any:
 
 
 def revoke_access(access: PortalAccess, *, by: Any = None) -> None:
+    """End a contact's portal login: every portal page refuses it from the next request on. The
+    user and its history stay; a new invitation gives the contact a login again."""
     with atomic(), context.acting(by) if by is not None else context.acting():
         access.is_active = False
         access.save(update_fields=["is_active"])

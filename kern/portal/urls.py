@@ -31,4 +31,5 @@ urlpatterns = [
     path("statement/", views.statement, name="statement"),
     path("profile/", views.profile, name="profile"),
     path("staff/logins/", views.staff_access, name="staff_access"),
+    path("staff/logins/<int:access_id>/revoke/", views.staff_revoke_access, name="staff_revoke_access"),
 ]

@@ -15,6 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -392,21 +393,31 @@ def profile(request: HttpRequest, access: Any) -> HttpResponse:
     return _page(request, "profile.html", {"form": form})
 
 
-# --- staff: invitations ----------------------------------------------------------------------
+# --- staff: invitations and logins ----------------------------------------------------------
+
+# Staff who may change a customer's contact persons invite them to the portal and end their
+# logins (the same permission as the API's /portal/invitations and /portal/accesses).
+STAFF_PERMISSION = "parties.change_contactperson"
 
 
 class InviteForm(ui.KernForm):
     contact = forms.ModelChoiceField(ContactPerson.objects.none(), label=_("Contact person"))
 
 
-def staff_access(request: HttpRequest) -> HttpResponse:
-    """Staff invite customers' contacts to the portal and see who has a login."""
-    from kern.portal.models import PortalAccess, PortalInvitation
-
+def _staff(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to the login page, or None for staff who may manage portal logins (403 else)."""
     if not request.user.is_authenticated:
         return HttpResponseRedirect(reverse("web:login"))
-    if not request.user.has_perm("parties.change_contactperson") or request.company is None:
+    if not request.user.has_perm(STAFF_PERMISSION) or request.company is None:
         raise PermissionDenied
+    return None
+
+
+def staff_access(request: HttpRequest) -> HttpResponse:
+    """Staff invite customers' contacts to the portal, see who has a login and revoke one."""
+    refused = _staff(request)
+    if refused is not None:
+        return refused
     form = InviteForm(request.POST or None)
     form.fields["contact"].queryset = (
         ContactPerson.objects.filter(company=request.company, party__is_customer=True, is_active=True)
@@ -427,14 +438,40 @@ def staff_access(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Portal logins"),
         "form": form,
-        "accesses": PortalAccess.objects.filter(company=request.company).select_related(
-            "contact", "party", "user"
-        ),
-        "invitations": PortalInvitation.objects.filter(
-            company=request.company, accepted_at__isnull=True
-        ).select_related("contact")[:50],
+        "accesses": selectors.logins_of(request.company),
+        "invitations": selectors.open_invitations_of(request.company)[:50],
     }
     return render(request, "portal/staff_access.html", context)
+
+
+def staff_revoke_access(request: HttpRequest, access_id: int) -> HttpResponse:
+    """End a contact's portal login (POST, from the list of logins); audited by the service."""
+    if selectors.access_of(request.user) is not None:
+        raise Http404  # a signed-in customer: the portal never confirms an id (see the top)
+    refused = _staff(request)
+    if refused is not None:
+        return refused
+    access = selectors.login_of(request.company, access_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    back = HttpResponseRedirect(reverse("portal:staff_access"))
+    if not access.is_active:
+        messages.info(request, gettext("The portal login of %(contact)s was already revoked.") % _who(access))
+        return back
+    try:
+        services.revoke_access(access, by=request.user)
+    except KernError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            gettext("The portal login of %(contact)s is revoked: they can no longer sign in.") % _who(access),
+        )
+    return back
+
+
+def _who(access: Any) -> dict[str, str]:
+    return {"contact": f"{access.contact} ({access.party})"}
 
 
 def register_ui() -> None:
@@ -442,14 +479,14 @@ def register_ui() -> None:
         "sales",
         _("Portal logins"),
         "portal:staff_access",
-        permission="parties.change_contactperson",
+        permission=STAFF_PERMISSION,
         order=90,
     )
     ui.register_nav(
         "service",
         _("Portal logins"),
         "portal:staff_access",
-        permission="parties.change_contactperson",
+        permission=STAFF_PERMISSION,
         order=90,
     )
 

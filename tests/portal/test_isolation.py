@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver
 
 from kern.core.models import AuditEvent, OutboxEvent
 from kern.portal import urls as portal_urls
+from kern.portal.models import PortalAccess
 from kern.service.models import Ticket, TicketMessage
 from tests.portal.factories import a_portal_customer
 
@@ -50,6 +51,8 @@ def test_every_id_of_another_customer_is_404_for_every_verb(company, other_compa
         "order_id": [b.order.pk, c.order.pk],
         "invoice_id": [b.invoice.pk, c.invoice.pk],
         "article_id": [b.internal_article.pk, c.public_article.pk, 999_999],
+        # a staff page (revoke a login): a customer is told nothing about any login either
+        "access_id": [PortalAccess.objects.get(user=b.user).pk, PortalAccess.objects.get(user=c.user).pk],
     }
     routes = [r for r in _patterns(portal_urls.urlpatterns) if _params(r)]
     missing = sorted({p for r in routes for p in _params(r)} - set(theirs) - {"attachment_id"})
