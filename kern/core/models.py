@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from kern.core.exceptions import ImmutableRecord
+from kern.core.modelinit import construct, init_plan
 from kern.core.validators import validate_bic, validate_iban, validate_kvk, validate_vat_id
 
 __all__ = [
@@ -50,6 +51,15 @@ class Audited(models.Model):
 
     class Meta:
         abstract = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Built from keywords by a service: the cheaper constructor of core.modelinit, same result.
+        if kwargs and not args:
+            plan = init_plan(type(self))
+            if plan is not None:
+                construct(self, kwargs, plan)
+                return
+        super().__init__(*args, **kwargs)
 
 
 class CompanyQuerySet(models.QuerySet):
