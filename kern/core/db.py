@@ -34,6 +34,11 @@ class UnitOfWork:
         # Audit rows before this index belong outside the innermost open savepoint: they must
         # not take in what that savepoint writes (a rollback to it would not take it out again).
         self.savepoint_floor = 0
+        # The default database's connection of the transaction this unit belongs to, and the
+        # one nested block every `atomic()` inside it returns (looking the connection up per
+        # nested call was ~1 % of an O2C order's CPU: a thread-local look-up each time).
+        self.connection: Any = None
+        self.joined: _Joined | None = None
 
     def mark(self) -> tuple[int, int]:
         return len(self.audit_rows), len(self.events)
@@ -89,9 +94,13 @@ class _Joined:
 def atomic(using: str | None = None) -> Any:
     unit = current_unit()
     if unit is not None:
-        conn = transaction.get_connection(using)
-        if conn.in_atomic_block:
-            return _Joined(unit, conn)
+        if using is None and unit.joined is not None:
+            if unit.connection.in_atomic_block:
+                return unit.joined
+        else:
+            conn = transaction.get_connection(using)
+            if conn.in_atomic_block:
+                return _Joined(unit, conn)
         # A unit whose transaction has ended (an on-commit callback writing): a unit of its own,
         # so what it buffers is flushed before its own commit.
     return _outermost(using)
@@ -101,6 +110,9 @@ def atomic(using: str | None = None) -> Any:
 def _outermost(using: str | None) -> Iterator[UnitOfWork]:
     previous = current_unit()
     unit = UnitOfWork()
+    if using is None:
+        unit.connection = transaction.get_connection()
+        unit.joined = _Joined(unit, unit.connection)
     _local.unit = unit
     try:
         with transaction.atomic(using=using):
