@@ -18,6 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from kern.catalog.models import CostingMethod, ProductType
+from kern.core.labels import stored_label
 from kern.core.prepared import Prepared
 from kern.inventory.models import CostLayer, Location, LocationKind, Operation
 from kern.inventory.services import _sql
@@ -145,7 +146,7 @@ def post_valuation(
         on=on,
         lines=specs,
         source=SourceRef("inventory.operation", operation.pk, operation.number),
-        memo=f"{operation.get_kind_display()} {operation.number}",
+        memo=f"{stored_label(operation, 'kind')} {operation.number}",
         by=by,
     )
     return entry.pk

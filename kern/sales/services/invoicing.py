@@ -31,6 +31,7 @@ from kern.core import audit
 from kern.core.db import atomic
 from kern.core.events import Event, emit
 from kern.core.exceptions import ValidationFailed
+from kern.core.labels import stored_label
 from kern.core.money import quantize
 from kern.core.numbering import next_number
 from kern.core.rows import save_new, update_columns
@@ -540,7 +541,7 @@ def _post(
         on=invoice.invoice_date,
         lines=_entry_lines(invoice, lines),
         source=SourceRef(INVOICE_SOURCE, invoice.pk, invoice.number),
-        memo=f"{invoice.get_kind_display()} {invoice.number} {invoice.customer.name}"[:255],
+        memo=f"{stored_label(invoice, 'kind')} {invoice.number} {invoice.customer.name}"[:255],
         by=by,
     )
     invoice._entry = entry
