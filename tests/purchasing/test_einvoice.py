@@ -348,3 +348,21 @@ def test_the_api_takes_an_upload(company, api):
 def test_dates_are_kept(company):
     bill = services.import_einvoice(company, an_invoice("D-1", due_date=D(4, 1)).xml()).bill
     assert (bill.bill_date, bill.due_date) == (D(3, 2), D(4, 1))
+
+
+def test_a_dutch_user_importing_a_bill_for_a_draft_order_gets_the_finding_in_the_stored_language(
+    company, vendor, chair, buyer, accountant
+):
+    """Findings are kept with the import (rule texts are English): the order's status too, whoever imports."""
+    from django.utils import translation
+
+    order = services.create_order(
+        company, vendor=vendor, lines=[{"product": chair, "quantity": 1, "unit_price": "40"}], by=buyer
+    )
+    invoice = an_invoice(
+        "F2026-101", order_reference=order.number, lines=[Line("Stoel", Decimal("1"), Decimal("40.00"))]
+    )
+    with translation.override("nl"):
+        imported = services.import_einvoice(company, invoice.xml(), by=accountant)
+    assert imported.bill.purchase_order_id is None
+    assert [f.text for f in imported.findings if f.rule == "KERN-ORDER"] == [f"order {order.number} is draft"]

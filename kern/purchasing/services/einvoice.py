@@ -29,6 +29,7 @@ from kern.catalog.models import Product, Uom
 from kern.core import services as core_services
 from kern.core.db import atomic, savepoint
 from kern.core.exceptions import KernError
+from kern.core.labels import stored_label
 from kern.core.models import Company, Currency
 from kern.core.validators import normalise_iban, normalise_vat_id, validate_iban, validate_vat_id
 from kern.ledger.models import TaxCode
@@ -394,7 +395,7 @@ def _order_for(
     if order.status in (OrderStatus.DRAFT, OrderStatus.TO_APPROVE, OrderStatus.CANCELLED):
         findings.append(
             Finding(
-                "KERN-ORDER", f"order {order.number} is {order.get_status_display().lower()}", fatal=False
+                "KERN-ORDER", f"order {order.number} is {stored_label(order, 'status').lower()}", fatal=False
             )
         )
         return None
