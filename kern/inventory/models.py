@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -512,6 +512,17 @@ class CostLayer(CompanyOwned):
     remaining_quantity = models.DecimalField(**QTY)
     remaining_value = models.DecimalField(max_digits=20, decimal_places=2)
     is_pool = models.BooleanField(default=False)
+    # Stock or value still in the layer, kept by the database. The open layers' index is partial
+    # on this one column so that a query can use it on SQLite too: SQLite only uses a partial
+    # index when the query repeats its condition literally, and Django sends amounts as
+    # parameters — a condition on the amounts themselves was never used there.
+    is_open = models.GeneratedField(
+        expression=ExpressionWrapper(
+            ~Q(remaining_quantity=0) | ~Q(remaining_value=0), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["in_date", "id"]
@@ -519,9 +530,7 @@ class CostLayer(CompanyOwned):
         verbose_name_plural = _("cost layers")
         indexes = [
             models.Index(
-                fields=["company", "product", "id"],
-                condition=~Q(remaining_quantity=0) | ~Q(remaining_value=0),
-                name="costlayer_open_idx",
+                fields=["company", "product", "id"], condition=Q(is_open=True), name="costlayer_open_idx"
             )
         ]
 

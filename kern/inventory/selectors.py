@@ -355,7 +355,7 @@ def stock_valuation(company: Any, *, product: Any = None) -> list[ValuationRow]:
 
     The total equals the balance of the inventory account.
     """
-    qs = CostLayer.objects.filter(company_id=_id(company)).exclude(remaining_quantity=0, remaining_value=0)
+    qs = CostLayer.objects.filter(company_id=_id(company), is_open=True)
     if product is not None:
         qs = qs.filter(product_id=_id(product))
     rows = (
@@ -372,11 +372,9 @@ def stock_valuation(company: Any, *, product: Any = None) -> list[ValuationRow]:
 
 
 def valuation_total(company: Any) -> Decimal:
-    total = (
-        CostLayer.objects.filter(company_id=_id(company))
-        .exclude(remaining_quantity=0, remaining_value=0)
-        .aggregate(v=Sum("remaining_value"))["v"]
-    )
+    total = CostLayer.objects.filter(company_id=_id(company), is_open=True).aggregate(
+        v=Sum("remaining_value")
+    )["v"]
     return _money(total)
 
 

@@ -215,3 +215,37 @@ def test_valuation_always_equals_the_inventory_account(actions):
         assert selectors.valuation_reconciliation(company).reconciles
     _check_invariants(company)
     assert not Quant.objects.filter(company=company).filter(Q(quantity__lt=0) | Q(reserved__lt=0)).exists()
+
+
+@pytest.mark.django_db
+def test_a_used_up_layer_is_closed_and_the_open_layers_index_can_serve_the_costing_query(
+    company, vendor, customer, desk
+):
+    from django.db import connection
+
+    from kern.inventory.services._ledger import _layers_query
+
+    services.receive(company, lines=[MoveSpec(desk, D("3"), unit_cost=D("100"))], partner=vendor)
+    services.receive(company, lines=[MoveSpec(desk, D("3"), unit_cost=D("130"))], partner=vendor)
+    services.ship_delivery(
+        services.create_delivery(company, lines=[MoveSpec(desk, D("4"))], partner=customer)
+    )
+    assert list(CostLayer.objects.filter(product=desk).order_by("id").values_list("is_open", flat=True)) == [
+        False,
+        True,
+    ]
+    sql, params = _layers_query((1,), company_id=company.pk, product_ids=(desk.pk,)).query.sql_with_params()
+    sql = sql.replace(" FOR UPDATE", "")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # INDEXED BY fails ("no query solution") where the query does not imply the index's condition.
+            forced = sql.replace(
+                'FROM "inventory_costlayer"', 'FROM "inventory_costlayer" INDEXED BY costlayer_open_idx'
+            )
+            cursor.execute("EXPLAIN QUERY PLAN " + forced, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "costlayer_open_idx" in plan

@@ -39,8 +39,7 @@ INVENTORY_ROLE = "inventory"
 def _layers_query(shape: tuple[int], *, company_id: int, product_ids: tuple[int, ...]):
     return (
         CostLayer.objects.select_for_update()
-        .filter(company_id=company_id, product_id__in=product_ids)
-        .exclude(remaining_quantity=0, remaining_value=0)
+        .filter(company_id=company_id, product_id__in=product_ids, is_open=True)
         .order_by("id")
         .values_list(
             "id",
