@@ -46,7 +46,8 @@ def test_a_logged_connection_gets_an_ordinary_cursor_so_every_statement_is_count
     assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
 
 
-def test_a_new_database_connection_gets_a_new_cursor(django_db_blocker):
+@pytest.mark.django_db(transaction=True)  # the connection is closed: no test transaction around it
+def test_a_new_database_connection_gets_a_new_cursor():
     db = connections["default"]
     if db.vendor == "sqlite" and db.is_in_memory_db():
         pytest.skip("closing the in-memory test database's connection would drop it")
