@@ -162,6 +162,7 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
         held = row.__dict__
         for f, attname, plain_read, as_is in plan.values:
             value = held[attname] if plain_read and attname in held else f.pre_save(row, True)
+            # `_prepared`, written out: a call per value costs more than the check itself here.
             if type(value) in as_is and (type(value) is not Decimal or value.is_finite()):
                 append(value)
                 continue

@@ -98,23 +98,21 @@ def test_a_statement_imported_twice_is_refused_in_dutch(company, bank, customer)
 def test_allocating_more_than_is_open_is_refused_in_dutch(company, customer):
     invoice = an_open_item(company, customer, "100.00", number="INV-NL-1")
     credit_note = an_open_item(company, customer, "-30.00", number="CN-NL-1")
+
+    def pay(amount: str, allocated: str) -> None:
+        receive_payment(
+            company,
+            party=customer,
+            amount=Decimal(amount),
+            on=TODAY,
+            allocations=[AllocationSpec(invoice, Decimal(allocated))],
+        )
+
     with translation.override("nl"):
         with pytest.raises(AlreadySettled) as too_much:
-            receive_payment(
-                company,
-                party=customer,
-                amount=Decimal("150.00"),
-                on=TODAY,
-                allocations=[AllocationSpec(invoice, Decimal("150.00"))],
-            )
+            pay("150.00", allocated="150.00")
         with pytest.raises(PaymentsInvalid) as beyond_payment:
-            receive_payment(
-                company,
-                party=customer,
-                amount=Decimal("40.00"),
-                on=TODAY,
-                allocations=[AllocationSpec(invoice, Decimal("60.00"))],
-            )
+            pay("40.00", allocated="60.00")
         with pytest.raises(AlreadySettled) as offset:
             offset_open_items(invoice, credit_note, amount=Decimal("45.00"))
         with pytest.raises(PaymentsInvalid) as zero:
