@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -112,6 +113,16 @@ def _flush(unit: UnitOfWork) -> None:
         transaction.on_commit(lambda: dispatch_pending(ids=ids))
 
 
+def _payload_text(payload: Any) -> str:
+    """The stored JSON of a payload (already JSON values, `_payload_json`): orjson's, which is
+    valid JSON for them and ten times faster than json's; json's for what orjson refuses (an
+    integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(payload).decode()
+    except TypeError:
+        return json.dumps(payload)
+
+
 _AUDIT_COLUMNS = audit.STORED_FIELDS
 _OUTBOX_COLUMNS = ("name", "company_id", "payload", "created_at", "processed_at")
 _ROWS_PER_STATEMENT = 2000  # × 13 parameters: under SQLite's 32,766 and PostgreSQL's 65,535
@@ -157,7 +168,7 @@ def _write(rows: list[dict[str, Any]], pending: list[dict[str, Any]]) -> list[in
             [
                 item["name"],
                 item["company_id"],
-                json.dumps(item["payload"]),
+                _payload_text(item["payload"]),
                 dt_value(item["created_at"]),
                 dt_value(item["processed_at"]),
             ]
