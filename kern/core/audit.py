@@ -28,7 +28,7 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from kern.core import context
-from kern.core.db import current_unit, statement_cursor
+from kern.core.db import current_connection, current_unit, statement_cursor
 
 __all__ = [
     "GENESIS_HASH",
@@ -394,8 +394,9 @@ def chain_rows(rows: list[dict[str, Any]]) -> tuple[str, int]:
     """
     from kern.core.models import AuditChain
 
+    head_sql = _HEAD.get(current_connection().vendor, _HEAD["postgresql"])
     with statement_cursor() as cursor:
-        cursor.execute(_HEAD.get(connection.vendor, _HEAD["postgresql"]))
+        cursor.execute(head_sql)
         head = cursor.fetchone()
     if head is None:
         AuditChain.objects.create(pk=1, last_hash=GENESIS_HASH, length=0)

@@ -19,7 +19,15 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.utils import CursorWrapper
 
-__all__ = ["UnitOfWork", "atomic", "current_unit", "on_commit", "savepoint", "statement_cursor"]
+__all__ = [
+    "UnitOfWork",
+    "atomic",
+    "current_connection",
+    "current_unit",
+    "on_commit",
+    "savepoint",
+    "statement_cursor",
+]
 
 
 class UnitOfWork:
@@ -70,6 +78,19 @@ def register_flusher(flusher: Callable[[UnitOfWork], None]) -> None:
 
 def current_unit() -> UnitOfWork | None:
     return getattr(_local, "unit", None)
+
+
+def current_connection() -> Any:
+    """The default database's connection: the running unit of work's, else Django's look-up.
+
+    `connections["default"]` (and every attribute read through `django.db.connection`) goes
+    through asgiref's context-local storage, ~1 µs a time; the hot paths ask several hundred
+    times per O2C order. Inside a unit the answer is the connection its transaction runs on.
+    """
+    unit = getattr(_local, "unit", None)
+    if unit is not None and unit.connection is not None:
+        return unit.connection
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class _Joined:
@@ -163,7 +184,7 @@ def statement_cursor(connection: Any = None) -> CursorWrapper:
     queries are being logged (DEBUG, tests capturing queries) the ordinary cursor is used, so
     every statement is seen. Never for reading results lazily: the next statement reuses it.
     """
-    connection = connection if connection is not None else connections[DEFAULT_DB_ALIAS]
+    connection = connection if connection is not None else current_connection()
     if connection.queries_logged:
         return connection.cursor()
     kept = connection.__dict__.get("_kept_cursor")

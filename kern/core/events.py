@@ -21,12 +21,12 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kern.core import audit, context
 from kern.core.audit import _jsonable
-from kern.core.db import UnitOfWork, atomic, register_flusher, statement_cursor
+from kern.core.db import UnitOfWork, atomic, current_connection, register_flusher, statement_cursor
 
 __all__ = ["Event", "dispatch_pending", "emit", "subscribe", "subscribers"]
 
@@ -133,7 +133,7 @@ def _statements(table: str, columns: tuple[str, ...], rows: list[list[Any]], con
 
     `constants` are columns with the same SQL literal in every row.
     """
-    pg = connection.vendor == "postgresql"
+    pg = current_connection().vendor == "postgresql"
     cells = ["%s::jsonb" if pg and c in ("changes", "payload") else "%s" for c in columns]
     one = "(" + ", ".join([*cells, *constants.values()]) + ")"
     head = f"INSERT INTO {table} ({', '.join([*columns, *constants])}) VALUES "  # noqa: S608 -- constants
@@ -149,7 +149,8 @@ def _write(rows: list[dict[str, Any]], pending: list[dict[str, Any]]) -> list[in
     On PostgreSQL all of it is one statement (data-modifying CTEs) after the chain-head lock, so
     a business operation's bookkeeping costs two round trips whatever it touched.
     """
-    dt_value = connection.ops.adapt_datetimefield_value
+    db = current_connection()
+    dt_value = db.ops.adapt_datetimefield_value
     audit_sql: list[tuple[str, list[Any]]] = []
     head_params: list[Any] = []
     if rows:
@@ -179,7 +180,7 @@ def _write(rows: list[dict[str, Any]], pending: list[dict[str, Any]]) -> list[in
         )
     returning = " RETURNING id, processed_at"
     with statement_cursor() as cursor:
-        if connection.vendor == "postgresql" and len(audit_sql) <= 1 and len(outbox_sql) <= 1:
+        if db.vendor == "postgresql" and len(audit_sql) <= 1 and len(outbox_sql) <= 1:
             parts, params = [], []
             if audit_sql:
                 parts += [f"a AS ({audit_sql[0][0]})", f"c AS ({audit.SET_HEAD})"]

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from kern.core.db import statement_cursor
+from kern.core.db import current_connection, statement_cursor
 
 __all__ = ["Prepared"]
 
@@ -79,7 +79,7 @@ class Prepared:
         self._compiled: dict[tuple[Any, ...], _Compiled | None] = {}
 
     def rows(self, shape: tuple[Any, ...] = (), **values: Any) -> list[tuple[Any, ...]]:
-        connection = connections[DEFAULT_DB_ALIAS]  # not the proxy: converters get it per value
+        connection = current_connection()  # not the proxy: converters get it per value
         key = (connection.vendor, timezone.get_current_timezone_name(), shape)
         if key not in self._compiled:
             self._compiled[key] = self._compile(shape, values)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import (
     AutoField,
@@ -27,7 +26,7 @@ from django.db.models import (
 from django.db.models.fields import AutoFieldMixin
 
 from kern.core import audit
-from kern.core.db import statement_cursor
+from kern.core.db import current_connection, statement_cursor
 
 __all__ = ["insert_rows", "save_new", "update_columns"]
 
@@ -144,7 +143,7 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
         return rows
     # The connection itself, not django.db.connection: each attribute of that proxy is a look-up
     # in a thread-local, and fields ask for one per value they prepare.
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = current_connection()
     opts = model._meta
     plan = _columns(model, connection)
     if (
@@ -228,7 +227,7 @@ def update_columns(model: type[Model], pk: Any, values: dict[str, Any], *, statu
     if any(hasattr(value, "resolve_expression") for value in values.values()):
         qs = model._base_manager.filter(pk=pk)
         return (qs.filter(status=status) if status is not None else qs).update(**values)
-    connection = connections[DEFAULT_DB_ALIAS]
+    connection = current_connection()
     key = (model, connection.vendor, tuple(values), status is not None)
     compiled = _UPDATES.get(key)
     if compiled is None:

@@ -58,3 +58,29 @@ def test_a_new_database_connection_gets_a_new_cursor():
     assert db.connection is not raw
     assert statement_cursor() is not kept
     assert _select_one() == 1
+
+
+def test_current_connection_is_the_units_connection_inside_a_unit_and_djangos_outside():
+    import threading
+
+    from kern.core.db import atomic, current_connection
+
+    assert current_connection() is connections["default"]
+    with atomic() as unit:
+        assert current_connection() is unit.connection is connections["default"]
+        with atomic():
+            assert current_connection() is unit.connection
+    seen = {}
+
+    def other_thread():
+        seen["connection"] = current_connection()
+        seen["own"] = connections["default"]
+        connections["default"].close()
+
+    with atomic():
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+    # A unit belongs to its thread: another thread gets that thread's own connection.
+    assert seen["connection"] is seen["own"]
+    assert seen["connection"] is not connections["default"]

@@ -24,12 +24,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kern.core import audit, context
-from kern.core.db import atomic, statement_cursor
+from kern.core.db import atomic, current_connection, statement_cursor
 from kern.core.events import emit
 from kern.core.exceptions import KernError, ValidationFailed
 from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
@@ -498,7 +497,7 @@ def _lock_books(
         if claim is not None:
             cursor.execute(_ADVANCE_ONE_AND_NUMBER, [prepared[0].content, company_id, *claim.params])
         elif len(prepared) == 1:
-            cursor.execute(_ADVANCE_ONE[connection.vendor], [prepared[0].content, company_id])
+            cursor.execute(_ADVANCE_ONE[current_connection().vendor], [prepared[0].content, company_id])
         else:
             cursor.execute(_ADVANCE_MANY, [len(prepared), company_id])
         row = cursor.fetchone()
@@ -612,11 +611,12 @@ _LINE_COLUMNS = (
 
 
 def _max_parameters() -> int:
-    if connection.vendor == "sqlite":
+    db = current_connection()
+    if db.vendor == "sqlite":
         import sqlite3
 
-        connection.ensure_connection()
-        return min(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
+        db.ensure_connection()
+        return min(db.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER), 32766)
     return 65535  # the PostgreSQL protocol's limit on bind parameters
 
 
@@ -631,7 +631,7 @@ def sql_insert(
     if not rows:
         return []
     placeholders = ["%s"] * len(columns)
-    if connection.vendor == "postgresql" and "analytic" in columns:
+    if current_connection().vendor == "postgresql" and "analytic" in columns:
         placeholders[columns.index("analytic")] = "%s::jsonb"
     row_sql = "(" + ", ".join(placeholders) + ")"
     # Table and column names are constants of this module, never user input.
@@ -650,7 +650,7 @@ def sql_insert(
 
 
 def _db(value: Any) -> Any:
-    if connection.vendor == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
+    if current_connection().vendor == "sqlite" and isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     return value
 
@@ -658,14 +658,14 @@ def _db(value: Any) -> Any:
 def _mark_saved(inserts: list[_Prepared]) -> None:
     for item in inserts:
         item.entry._state.adding = False
-        item.entry._state.db = connection.alias
+        item.entry._state.db = current_connection().alias
     audit.record_created([item.entry for item in inserts])
 
 
 def _one_statement(prepared: list[_Prepared], line_rows: list[list[Any]], totals: dict) -> bool:
     """One new entry on PostgreSQL that fits the protocol's parameter limit: one round trip."""
     return (
-        connection.vendor == "postgresql"
+        current_connection().vendor == "postgresql"
         and len(prepared) == 1
         and prepared[0].draft is None
         and len(_ENTRY_COLUMNS) + len(line_rows) * len(_LINE_COLUMNS) + len(totals) * 5 < 60000
@@ -711,7 +711,7 @@ def _insert_one_entry(
 def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntry]:
     now = timezone.now()
     user_id = getattr(by, "pk", None) or context.current().user_id
-    stamp = connection.ops.adapt_datetimefield_value(now)
+    stamp = current_connection().ops.adapt_datetimefield_value(now)
     inserts: list[_Prepared] = []
     for item in prepared:
         spec = item.spec
@@ -870,7 +870,7 @@ def _post_for_company(
     for item, draft in zip(prepared, drafts, strict=True):
         item.draft = draft
     claim = None
-    if connection.vendor == "postgresql" and len(prepared) == 1 and prepared[0].draft is None:
+    if current_connection().vendor == "postgresql" and len(prepared) == 1 and prepared[0].draft is None:
         claim = claim_numbers(company, prepared[0].journal.sequence_kind, prepared[0].spec.on)
     version, lock_date = _lock_books(company.pk, prepared, claim)
     if version != cfg.version:
