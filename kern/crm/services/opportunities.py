@@ -7,16 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kern.core.db import atomic
 from kern.core.events import emit
-from kern.core.exceptions import InvalidTransition
 from kern.core.models import Company, Currency
 from kern.core.numbering import next_number
 from kern.core.services import validated
 from kern.core.workflow import transition
 from kern.crm import events
-from kern.crm.exceptions import CrmValidationError, WonDetailsMissing
+from kern.crm.exceptions import CrmValidationError, WonDetailsMissing, refused_transition
 from kern.crm.models import Lead, LostReason, Opportunity, OpportunityStatus, PipelineStage
 from kern.crm.selectors import first_stage
 from kern.crm.services._common import acting, member, resolve, text
@@ -129,11 +129,8 @@ def update_opportunity(opp: Opportunity, *, by: Any = None, **fields: Any) -> Op
     if not opp.name:
         raise CrmValidationError.on("name", "give the opportunity a name")
     if opp.stage_id != old_stage and opp.status != OpportunityStatus.OPEN:
-        raise InvalidTransition(
-            opp.status,
-            "open",
-            document=f"opportunity {opp.number}",
-            message=f"opportunity {opp.number} is {opp.status}: reopen it to move it",
+        raise refused_transition(
+            opp, OpportunityStatus.OPEN, message=gettext("%(document)s is %(status)s: reopen it to move it")
         )
     validated(opp)
     with atomic(), acting(by):
@@ -153,11 +150,10 @@ def move_opportunity(opp: Opportunity, *, stage: Any, by: Any = None) -> Opportu
     with atomic(), acting(by):
         opp = Opportunity.objects.select_for_update().get(pk=opp.pk)
         if opp.status != OpportunityStatus.OPEN:
-            raise InvalidTransition(
-                opp.status,
+            raise refused_transition(
+                opp,
                 OpportunityStatus.OPEN,
-                document=f"opportunity {opp.number}",
-                message=f"opportunity {opp.number} is {opp.get_status_display().lower()}: reopen it to move it",
+                message=gettext("%(document)s is %(status)s: reopen it to move it"),
             )
         if opp.stage_id == target.pk:
             return opp
@@ -204,9 +200,9 @@ def mark_won(
     revenue = opp.expected_revenue if expected_revenue in (None, "") else Decimal(expected_revenue)
     errors: dict[str, list[str]] = {}
     if not reason:
-        errors["won_reason"] = ["say why the opportunity was won"]
+        errors["won_reason"] = [gettext("say why the opportunity was won")]
     if revenue is None or revenue <= 0:
-        errors["expected_revenue"] = ["a won opportunity has revenue above zero"]
+        errors["expected_revenue"] = [gettext("a won opportunity has revenue above zero")]
     if errors:
         first = next(iter(errors))
         raise WonDetailsMissing(f"{first}: {errors[first][0]}", errors=errors)

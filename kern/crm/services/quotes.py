@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from kern.core.db import atomic
-from kern.core.exceptions import InvalidTransition
+from kern.crm.exceptions import refused_transition
 from kern.crm.models import Opportunity, OpportunityQuote, OpportunityStatus
 from kern.crm.services._common import acting
 from kern.sales import services as sales_services
@@ -27,11 +29,8 @@ def create_quote_for_opportunity(
     """A draft quote for an open opportunity, linked back to it. `lines` and `fields` are those of
     `sales.services.create_quote` (its errors — an unknown product, a bad date — pass through)."""
     if opp.status != OpportunityStatus.OPEN:
-        raise InvalidTransition(
-            opp.status,
-            OpportunityStatus.OPEN,
-            document=f"opportunity {opp.number}",
-            message=f"opportunity {opp.number} is {opp.get_status_display().lower()}: reopen it to quote",
+        raise refused_transition(
+            opp, OpportunityStatus.OPEN, message=gettext("%(document)s is %(status)s: reopen it to quote")
         )
     defaults: dict[str, Any] = {"currency": opp.currency_id, "team": opp.team_id}
     if opp.contact_id:

@@ -19,12 +19,12 @@ from kern.catalog.models import Product, TrackingMode
 from kern.core import audit, context
 from kern.core.db import atomic
 from kern.core.events import emit
-from kern.core.exceptions import InvalidTransition, ValidationFailed
+from kern.core.exceptions import ValidationFailed
 from kern.core.numbering import next_number
 from kern.core.workflow import transition
 from kern.inventory import selectors
 from kern.inventory.events import COUNT_APPLIED, StockCountApplied
-from kern.inventory.exceptions import InvalidQuantity, LotRequired, UnknownCode
+from kern.inventory.exceptions import InvalidQuantity, LotRequired, UnknownCode, refused_transition
 from kern.inventory.models import (
     Location,
     LocationKind,
@@ -98,7 +98,7 @@ def start_stock_count(
 
 def _check_open(count: StockCount) -> None:
     if count.status != StockCountStatus.IN_PROGRESS:
-        raise InvalidTransition(count.status, StockCountStatus.DONE, document=f"stock count {count.number}")
+        raise refused_transition(count, StockCountStatus.DONE)
 
 
 def record_count(

@@ -20,11 +20,12 @@ from django.db.models import Q
 from kern.catalog.models import Product, ProductType
 from kern.core import audit
 from kern.core.db import atomic
-from kern.core.exceptions import Conflict, InvalidTransition
+from kern.core.exceptions import Conflict
 from kern.core.prepared import Prepared
 from kern.core.workflow import transition
 from kern.inventory.exceptions import (
     InsufficientStock,
+    refused_transition,
 )
 from kern.inventory.models import (
     INTERNAL_KINDS,
@@ -229,7 +230,7 @@ def _reserve(
 def confirm_operation(operation: Operation, *, allow_partial: bool = True, by: Any = None) -> Operation:
     """Confirm a draft operation: its outgoing moves are reserved."""
     if operation.status != S.DRAFT:
-        raise InvalidTransition(operation.status, S.WAITING, document=f"operation {operation.number}")
+        raise refused_transition(operation, S.WAITING)
     with atomic(), _acting(by):
         moves = list(operation.moves.filter(status=M.DRAFT).select_related("product"))
         locations = _load_locations(
@@ -281,7 +282,7 @@ def _save_reservation(
 def reserve_stock(operation: Operation, *, allow_partial: bool = True, by: Any = None) -> Operation:
     """Reserve what the operation still waits for (after a receipt, say)."""
     if operation.status not in (S.DRAFT, S.WAITING, S.READY):
-        raise InvalidTransition(operation.status, S.READY, document=f"operation {operation.number}")
+        raise refused_transition(operation, S.READY)
     if operation.status == S.DRAFT:
         return confirm_operation(operation, allow_partial=allow_partial, by=by)
     with atomic(), _acting(by):
@@ -294,7 +295,7 @@ def reserve_stock(operation: Operation, *, allow_partial: bool = True, by: Any =
 def unreserve_stock(operation: Operation, *, by: Any = None) -> Operation:
     """Give back what the operation reserved; its moves wait again."""
     if operation.status not in (S.WAITING, S.READY, S.PICKED, S.PACKED):
-        raise InvalidTransition(operation.status, S.WAITING, document=f"operation {operation.number}")
+        raise refused_transition(operation, S.WAITING)
     with atomic(), _acting(by):
         _unreserve(operation, list(operation.moves.filter(status=M.RESERVED, quant__isnull=False)))
         if operation.status != S.WAITING:

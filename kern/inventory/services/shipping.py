@@ -23,7 +23,7 @@ from kern.catalog.models import Product, ProductType, TrackingMode
 from kern.core import audit
 from kern.core.db import atomic
 from kern.core.events import emit
-from kern.core.exceptions import Conflict, InvalidTransition, NotFound, ValidationFailed
+from kern.core.exceptions import Conflict, NotFound, ValidationFailed
 from kern.core.numbering import next_number
 from kern.core.workflow import transition
 from kern.inventory import selectors
@@ -40,6 +40,7 @@ from kern.inventory.exceptions import (
     OverShipment,
     UnknownCode,
     UnknownLot,
+    refused_transition,
 )
 from kern.inventory.models import (
     INTERNAL_KINDS,
@@ -94,7 +95,7 @@ def pick(operation: Operation, *, lines: Sequence[PickLine] | None = None, by: A
     if operation.kind not in (K.DELIVERY, K.INTERNAL, K.SUPPLIER_RETURN):
         raise ValidationFailed.on("kind", "only outgoing operations are picked")
     if operation.status not in (S.READY, S.WAITING, S.PICKED):
-        raise InvalidTransition(operation.status, S.PICKED, document=f"operation {operation.number}")
+        raise refused_transition(operation, S.PICKED)
     with atomic(), _acting(by):
         moves = {m.pk: m for m in operation.moves.filter(status=M.RESERVED).select_related("product")}
         if not moves:
@@ -212,7 +213,7 @@ def pack(
     """Put picked, unpacked moves (all, or `move_ids`) into a new package. When every picked move
     is packed the operation is packed."""
     if operation.status != S.PICKED:
-        raise InvalidTransition(operation.status, S.PACKED, document=f"operation {operation.number}")
+        raise refused_transition(operation, S.PACKED)
     with atomic(), _acting(by):
         open_moves = list(operation.moves.filter(status=M.RESERVED, picked__gt=0, package__isnull=True))
         chosen = open_moves if move_ids is None else [m for m in open_moves if m.pk in set(move_ids)]
