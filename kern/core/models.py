@@ -67,10 +67,18 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(company_id=getattr(company, "pk", company))
 
 
+def company_key(*, indexed: bool = True) -> models.ForeignKey:
+    """The company a row belongs to. `indexed=False` where the table's (company, …) indexes
+    already serve a look-up by company alone: one index fewer to update on every insert."""
+    return models.ForeignKey(
+        "core.Company", on_delete=models.PROTECT, verbose_name=_("company"), db_index=indexed
+    )
+
+
 class CompanyOwned(Audited):
     """A business row that belongs to exactly one company (the tenancy boundary)."""
 
-    company = models.ForeignKey("core.Company", on_delete=models.PROTECT, verbose_name=_("company"))
+    company = company_key()
 
     objects = CompanyQuerySet.as_manager()
 

@@ -26,7 +26,7 @@ from django.db.models import ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kern.core.models import CompanyOwned
+from kern.core.models import CompanyOwned, company_key
 
 __all__ = [
     "INTERNAL_KINDS",
@@ -317,6 +317,8 @@ class Operation(CompanyOwned):
         (S.PACKED, S.CANCELLED),
     }
 
+    # No index on company alone: the (company, …) indexes below serve that look-up.
+    company = company_key(indexed=False)
     kind = models.CharField(_("type"), max_length=16, choices=OperationKind.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=OperationStatus.choices, default=OperationStatus.DRAFT
@@ -352,6 +354,7 @@ class Operation(CompanyOwned):
         blank=True,
         related_name="backorders",
         verbose_name=_("backorder of"),
+        db_index=False,
     )
     return_of = models.ForeignKey(
         "self",
@@ -360,6 +363,7 @@ class Operation(CompanyOwned):
         blank=True,
         related_name="returns",
         verbose_name=_("return of"),
+        db_index=False,
     )
     tracking_reference = models.CharField(_("tracking reference"), max_length=80, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -367,10 +371,20 @@ class Operation(CompanyOwned):
     # supplier → grni, customer → cogs, adjustment/scrap/production → stock_adjustment).
     counterpart_role = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
@@ -390,6 +404,14 @@ class Operation(CompanyOwned):
         indexes = [
             models.Index(fields=["company", "kind", "status"], name="operation_kind_status_idx"),
             models.Index(fields=["company", "source_type", "source_id"], name="operation_source_idx"),
+            models.Index(
+                fields=["backorder_of"],
+                name="operation_backorder_idx",
+                condition=models.Q(backorder_of__isnull=False),
+            ),
+            models.Index(
+                fields=["return_of"], name="operation_return_idx", condition=models.Q(return_of__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -435,12 +457,20 @@ class Move(CompanyOwned):
     value in the company currency.
     """
 
+    # No index on company alone: the (company, …) indexes below serve that look-up.
+    company = company_key(indexed=False)
     operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="moves")
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
     )
     lot = models.ForeignKey(
-        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="moves", verbose_name=_("lot")
+        Lot,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="moves",
+        verbose_name=_("lot"),
+        db_index=False,
     )
     location_from = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="moves_out", verbose_name=_("from")
@@ -449,20 +479,34 @@ class Move(CompanyOwned):
         Location, on_delete=models.PROTECT, related_name="moves_in", verbose_name=_("to")
     )
     quantity = models.DecimalField(_("quantity"), **QTY)
-    uom = models.ForeignKey("catalog.Uom", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    uom = models.ForeignKey(
+        "catalog.Uom", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"), db_index=False
+    )
     uom_quantity = models.DecimalField(_("quantity in document unit"), **QTY)
     status = models.CharField(
         _("status"), max_length=10, choices=MoveStatus.choices, default=MoveStatus.DRAFT
     )
-    quant = models.ForeignKey(Quant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    quant = models.ForeignKey(
+        Quant, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     picked = models.DecimalField(_("picked"), **QTY, default=ZERO)
     package = models.ForeignKey(
-        Package, on_delete=models.SET_NULL, null=True, blank=True, related_name="moves"
+        Package,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moves",
+        db_index=False,
     )
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.BigIntegerField(null=True, blank=True)
     origin_move = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="returned_by"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="returned_by",
+        db_index=False,
     )
     unit_cost = models.DecimalField(_("unit cost"), max_digits=20, decimal_places=6, null=True, blank=True)
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=2, null=True, blank=True)
@@ -491,6 +535,14 @@ class Move(CompanyOwned):
             models.Index(fields=["company", "product", "status"], name="move_product_status_idx"),
             models.Index(fields=["company", "source_type", "source_id"], name="move_source_idx"),
             models.Index(fields=["company", "done_at"], name="move_done_idx"),
+            models.Index(fields=["lot"], name="move_lot_idx", condition=models.Q(lot__isnull=False)),
+            models.Index(fields=["quant"], name="move_quant_idx", condition=models.Q(quant__isnull=False)),
+            models.Index(
+                fields=["package"], name="move_package_idx", condition=models.Q(package__isnull=False)
+            ),
+            models.Index(
+                fields=["origin_move"], name="move_origin_idx", condition=models.Q(origin_move__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kern.core.models import CompanyOwned
+from kern.core.models import CompanyOwned, company_key
 from kern.core.validators import validate_bic, validate_iban
 
 __all__ = [
@@ -65,6 +65,8 @@ class OpenItemStatus(models.TextChoices):
 class OpenItem(CompanyOwned):
     """What a party owes us or we owe a party, document by document, and what is left of it."""
 
+    # No index on company alone: the (company, …) indexes below serve that look-up.
+    company = company_key(indexed=False)
     party = models.ForeignKey(
         "parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("party")
     )
@@ -83,7 +85,11 @@ class OpenItem(CompanyOwned):
     discount_date = models.DateField(_("discount until"), null=True, blank=True)
     discount_amount = _amount(_("early-payment discount"), default=ZERO)
     currency = models.ForeignKey(
-        "core.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+        "core.Currency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("currency"),
+        db_index=False,
     )
     amount = _amount(_("amount"))
     amount_company = _amount(_("amount (company currency)"))
@@ -107,6 +113,7 @@ class OpenItem(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("entered by"),
+        db_index=False,
     )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,6 +122,7 @@ class OpenItem(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("approved by"),
+        db_index=False,
     )
     payment_blocked = models.BooleanField(_("blocked for payment"), default=False)
     block_reason = models.CharField(_("block reason"), max_length=255, blank=True)
@@ -151,6 +159,16 @@ class OpenItem(CompanyOwned):
             models.Index(fields=["company", "kind", "status", "due_date"], name="openitem_due_idx"),
             models.Index(fields=["company", "number"], name="openitem_number_idx"),
             models.Index(fields=["company", "reference"], name="openitem_reference_idx"),
+            models.Index(
+                fields=["entered_by"],
+                name="openitem_entered_by_idx",
+                condition=models.Q(entered_by__isnull=False),
+            ),
+            models.Index(
+                fields=["approved_by"],
+                name="openitem_approved_by_idx",
+                condition=models.Q(approved_by__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +227,8 @@ class Payment(CompanyOwned):
 
     TRANSITIONS = {(PaymentStatus.POSTED, PaymentStatus.REVERSED)}
 
+    # No index on company alone: the (company, …) indexes below serve that look-up.
+    company = company_key(indexed=False)
     number = models.CharField(_("number"), max_length=40)
     direction = models.CharField(_("direction"), max_length=8, choices=PaymentDirection.choices)
     status = models.CharField(
@@ -220,7 +240,11 @@ class Payment(CompanyOwned):
     date = models.DateField(_("date"))
     amount = _amount(_("amount"))
     currency = models.ForeignKey(
-        "core.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+        "core.Currency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("currency"),
+        db_index=False,
     )
     amount_company = _amount(_("amount (company currency)"))
     unallocated = _amount(
@@ -243,6 +267,7 @@ class Payment(CompanyOwned):
         blank=True,
         related_name="payments",
         verbose_name=_("payment run"),
+        db_index=False,
     )
     is_reconciled = models.BooleanField(_("reconciled with the bank"), default=False)
     reversed_on = models.DateField(_("reversed on"), null=True, blank=True)
@@ -253,6 +278,7 @@ class Payment(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("created by"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
@@ -267,6 +293,9 @@ class Payment(CompanyOwned):
         indexes = [
             models.Index(fields=["company", "party", "date"], name="payment_party_idx"),
             models.Index(fields=["company", "is_reconciled", "direction"], name="payment_reconcile_idx"),
+            models.Index(
+                fields=["payment_run"], name="payment_run_idx", condition=models.Q(payment_run__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -282,6 +311,8 @@ class Allocation(CompanyOwned):
     the item was booked); `exchange_difference` is the realised gain (+) or loss (−).
     """
 
+    # No index on company alone: the (company, …) indexes below serve that look-up.
+    company = company_key(indexed=False)
     open_item = models.ForeignKey(
         OpenItem, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("open item")
     )
@@ -300,6 +331,7 @@ class Allocation(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("offset against"),
+        db_index=False,
     )
     date = models.DateField(_("date"))
     amount = _amount(_("amount"))
@@ -319,7 +351,14 @@ class Allocation(CompanyOwned):
                 name="allocation_has_a_source",
             ),
         ]
-        indexes = [models.Index(fields=["company", "date"], name="allocation_date_idx")]
+        indexes = [
+            models.Index(fields=["company", "date"], name="allocation_date_idx"),
+            models.Index(
+                fields=["counterpart"],
+                name="allocation_counterpart_idx",
+                condition=models.Q(counterpart__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.open_item_id}: {self.amount}"

@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kern.core.models import CompanyOwned
+from kern.core.models import CompanyOwned, company_key
 
 __all__ = [
     "DeliveryStatus",
@@ -87,6 +87,8 @@ class InvoicingPolicy(models.TextChoices):
 class SalesDocument(CompanyOwned):
     """What a quote and an order have in common: the customer, the terms and the totals."""
 
+    # No index on company alone: each document's (company, …) indexes serve that look-up.
+    company = company_key(indexed=False)
     number = models.CharField(_("number"), max_length=40)
     customer = models.ForeignKey(
         "parties.Party", on_delete=models.PROTECT, related_name="+", verbose_name=_("customer")
@@ -98,9 +100,14 @@ class SalesDocument(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("contact"),
+        db_index=False,
     )
     currency = models.ForeignKey(
-        "core.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+        "core.Currency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("currency"),
+        db_index=False,
     )
     payment_term = models.ForeignKey(
         "parties.PaymentTerm",
@@ -109,6 +116,7 @@ class SalesDocument(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("payment term"),
+        db_index=False,
     )
     invoicing_policy = models.CharField(
         _("invoicing policy"),
@@ -123,9 +131,16 @@ class SalesDocument(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("sales rep"),
+        db_index=False,
     )
     team = models.ForeignKey(
-        SalesTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("team")
+        SalesTeam,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+        db_index=False,
     )
     # Where the document came from in a higher app (a CRM opportunity): no foreign key upwards.
     source_type = models.CharField(_("source type"), max_length=60, blank=True)
@@ -141,7 +156,12 @@ class SalesDocument(CompanyOwned):
     cost_total = models.DecimalField(_("cost"), **AMOUNT, default=ZERO)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
@@ -171,7 +191,9 @@ class SalesLine(CompanyOwned):
     )
     description = models.CharField(_("description"), max_length=500, blank=True)
     quantity = models.DecimalField(_("quantity"), **QTY)
-    uom = models.ForeignKey("catalog.Uom", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    uom = models.ForeignKey(
+        "catalog.Uom", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"), db_index=False
+    )
     list_price = models.DecimalField(_("list price"), **PRICE, default=ZERO)
     discount_percent = models.DecimalField(_("discount %"), **PERCENT, default=ZERO)
     unit_price = models.DecimalField(_("unit price"), **PRICE, default=ZERO)
@@ -277,6 +299,13 @@ class Quote(SalesDocument):
             models.Index(fields=["company", "status"], name="quote_status_idx"),
             models.Index(fields=["company", "customer"], name="quote_customer_idx"),
             models.Index(fields=["company", "source_type", "source_id"], name="quote_source_idx"),
+            models.Index(
+                fields=["contact"], name="quote_contact_idx", condition=models.Q(contact__isnull=False)
+            ),
+            models.Index(
+                fields=["sales_rep"], name="quote_sales_rep_idx", condition=models.Q(sales_rep__isnull=False)
+            ),
+            models.Index(fields=["team"], name="quote_team_idx", condition=models.Q(team__isnull=False)),
         ]
 
     @property
@@ -354,7 +383,13 @@ class SalesOrder(SalesDocument):
     order_date = models.DateField(_("order date"), default=timezone.localdate)
     expected_date = models.DateField(_("expected delivery"), null=True, blank=True)
     quote = models.ForeignKey(
-        Quote, on_delete=models.PROTECT, null=True, blank=True, related_name="orders", verbose_name=_("quote")
+        Quote,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+        verbose_name=_("quote"),
+        db_index=False,
     )
     invoice_address = models.ForeignKey(
         "parties.Address",
@@ -382,6 +417,7 @@ class SalesOrder(SalesDocument):
         blank=True,
         related_name="+",
         verbose_name=_("released by"),
+        db_index=False,
     )
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
@@ -397,6 +433,23 @@ class SalesOrder(SalesDocument):
             models.Index(fields=["company", "status"], name="salesorder_status_idx"),
             models.Index(fields=["company", "customer", "status"], name="salesorder_customer_idx"),
             models.Index(fields=["company", "source_type", "source_id"], name="salesorder_source_idx"),
+            models.Index(
+                fields=["contact"], name="salesorder_contact_idx", condition=models.Q(contact__isnull=False)
+            ),
+            models.Index(
+                fields=["sales_rep"],
+                name="salesorder_sales_rep_idx",
+                condition=models.Q(sales_rep__isnull=False),
+            ),
+            models.Index(fields=["team"], name="salesorder_team_idx", condition=models.Q(team__isnull=False)),
+            models.Index(
+                fields=["quote"], name="salesorder_quote_idx", condition=models.Q(quote__isnull=False)
+            ),
+            models.Index(
+                fields=["released_by"],
+                name="salesorder_released_by_idx",
+                condition=models.Q(released_by__isnull=False),
+            ),
         ]
 
     @property
@@ -458,6 +511,8 @@ class Invoice(CompanyOwned):
     S = InvoiceStatus
     TRANSITIONS = {(S.DRAFT, S.POSTED), (S.DRAFT, S.CANCELLED)}
 
+    # No index on company alone: the (company, …) indexes below serve that look-up.
+    company = company_key(indexed=False)
     kind = models.CharField(
         _("kind"), max_length=12, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
     )
@@ -490,9 +545,14 @@ class Invoice(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("payment term"),
+        db_index=False,
     )
     currency = models.ForeignKey(
-        "core.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+        "core.Currency",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("currency"),
+        db_index=False,
     )
     order = models.ForeignKey(
         SalesOrder,
@@ -509,6 +569,7 @@ class Invoice(CompanyOwned):
         blank=True,
         related_name="credit_notes",
         verbose_name=_("credits invoice"),
+        db_index=False,
     )
     return_authorisation = models.ForeignKey(
         "ReturnAuthorisation",
@@ -517,6 +578,7 @@ class Invoice(CompanyOwned):
         blank=True,
         related_name="credit_notes",
         verbose_name=_("return"),
+        db_index=False,
     )
     sales_rep = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -525,9 +587,16 @@ class Invoice(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("sales rep"),
+        db_index=False,
     )
     team = models.ForeignKey(
-        SalesTeam, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("team")
+        SalesTeam,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("team"),
+        db_index=False,
     )
     customer_reference = models.CharField(_("customer reference"), max_length=80, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=35, blank=True)
@@ -542,10 +611,20 @@ class Invoice(CompanyOwned):
     notes = models.TextField(_("notes"), blank=True)
     posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
@@ -566,6 +645,20 @@ class Invoice(CompanyOwned):
             models.Index(fields=["company", "status", "payment_status"], name="invoice_status_idx"),
             models.Index(fields=["company", "customer"], name="invoice_customer_idx"),
             models.Index(fields=["company", "number"], name="invoice_number_idx"),
+            models.Index(
+                fields=["original"], name="invoice_original_idx", condition=models.Q(original__isnull=False)
+            ),
+            models.Index(
+                fields=["return_authorisation"],
+                name="invoice_return_auth_idx",
+                condition=models.Q(return_authorisation__isnull=False),
+            ),
+            models.Index(
+                fields=["sales_rep"],
+                name="invoice_sales_rep_idx",
+                condition=models.Q(sales_rep__isnull=False),
+            ),
+            models.Index(fields=["team"], name="invoice_team_idx", condition=models.Q(team__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -603,6 +696,7 @@ class InvoiceLine(CompanyOwned):
         blank=True,
         related_name="+",
         verbose_name=_("unit"),
+        db_index=False,
     )
     unit_price = models.DecimalField(_("unit price"), **PRICE)
     discount_percent = models.DecimalField(_("discount %"), **PERCENT, default=ZERO)
@@ -615,10 +709,22 @@ class InvoiceLine(CompanyOwned):
         SalesOrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"
     )
     return_line = models.ForeignKey(
-        "ReturnLine", on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"
+        "ReturnLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invoice_lines",
+        db_index=False,
     )
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["return_line"],
+                name="invoiceline_return_line_idx",
+                condition=models.Q(return_line__isnull=False),
+            ),
+        ]
         ordering = ["invoice", "line_no"]
         verbose_name = _("invoice line")
         verbose_name_plural = _("invoice lines")
