@@ -83,3 +83,37 @@ def test_rows_with_an_id_or_an_unsaved_parent_are_left_to_bulk_create(world):
     row.pk = pk
     insert_rows(SalesOrderLine, [row])
     assert order.lines.get().pk == pk
+
+
+def test_related_objects_are_checked_as_bulk_create_checks_them(world):
+    """A parent saved after it was assigned lends its id; a cached parent whose id no longer
+    matches the row's is dropped from the cache, so the row keeps the id it was given."""
+    order = services.create_order(
+        world.company,
+        customer=world.customer,
+        lines=[{"product": world.chair.pk, "quantity": 1}],
+        by=world.rep,
+    )
+    other = services.create_order(
+        world.company,
+        customer=world.customer,
+        lines=[{"product": world.chair.pk, "quantity": 1}],
+        by=world.rep,
+    )
+    line = order.lines.get()
+    saved_later = copy.copy(order)
+    saved_later.pk = None
+    row = _copies([line], saved_later)[0]
+    row.line_no = 101
+    saved_later.pk = other.pk  # "saved" after it was assigned: the row has no order id yet
+    assert row.order_id is None
+    insert_rows(SalesOrderLine, [row])
+    assert row.order_id == other.pk
+    assert SalesOrderLine.objects.get(pk=row.pk).order_id == other.pk
+
+    moved = _copies([line], order)[0]
+    moved.line_no = 102
+    moved.order_id = other.pk  # the id changed after the object was cached
+    insert_rows(SalesOrderLine, [moved])
+    assert "order" not in moved._state.fields_cache
+    assert SalesOrderLine.objects.get(pk=moved.pk).order_id == other.pk
