@@ -87,6 +87,13 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+# What a new row's audit leaves out as empty. Values of the types in _NEVER_BLANK cannot equal
+# any of them, and asking them first skips comparisons that cost a Decimal ~1 µs each.
+_BLANK = (None, "", [], {})
+_BLANK_TEXT = (None, "")
+_NEVER_BLANK = frozenset({bool, int, float, Decimal, dt.date, dt.datetime, dt.time, uuid.UUID})
+
+
 def _tracked_fields(model: type[Model]) -> list[tuple[str, str]]:
     cached = model.__dict__.get("_audit_fields")
     if cached is None:
@@ -115,7 +122,9 @@ def _on_save(sender: type[Model], instance: Model, created: bool, raw: bool = Fa
         return
     new = snapshot(instance)
     if created:
-        changes = {k: [None, _jsonable(v)] for k, v in new.items() if v not in (None, "", [], {})}
+        changes = {
+            k: [None, _jsonable(v)] for k, v in new.items() if type(v) in _NEVER_BLANK or v not in _BLANK
+        }
         _append(instance, "create", changes)
     else:
         old = instance.__dict__.get(_SNAPSHOT)
@@ -231,7 +240,10 @@ def record_created(instances: list[Model]) -> None:
     """Audit rows for objects written with bulk_create (signals do not fire there)."""
     for instance in instances:
         new = snapshot(instance)
-        _append(instance, "create", {k: [None, _jsonable(v)] for k, v in new.items() if v not in (None, "")})
+        changes = {
+            k: [None, _jsonable(v)] for k, v in new.items() if type(v) in _NEVER_BLANK or v not in _BLANK_TEXT
+        }
+        _append(instance, "create", changes)
         instance.__dict__[_SNAPSHOT] = new
 
 
@@ -279,7 +291,7 @@ def record_lines_created(document: Model, lines: list[Model]) -> None:
         new = snapshot(line)
         entry: dict[str, Any] = {"id": line.pk}
         for k, v in new.items():
-            if k not in back and v not in (None, ""):
+            if k not in back and (type(v) in _NEVER_BLANK or v not in _BLANK_TEXT):
                 entry[k] = _jsonable(v)
         entries.append(entry)
         line.__dict__[_SNAPSHOT] = new
