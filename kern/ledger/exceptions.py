@@ -1,4 +1,9 @@
-"""Typed errors of the ledger. Each has a stable `code`; the API answers with its `status`."""
+"""Typed errors of the ledger. Each has a stable `code`; the API answers with its `status`.
+
+A `title` is English source text marked with `gettext_noop`, translated when the problem is rendered
+(kern.core.exceptions); messages are translated when raised. `code` and the context stay the same in
+every language.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kern.core.exceptions import Conflict, ImmutableRecord, ValidationFailed
 
@@ -49,7 +55,7 @@ class LedgerConflict(Conflict):
 
 class UnbalancedEntry(LedgerInvalid):
     code = LedgerCode.UNBALANCED
-    title = "Unbalanced entry"
+    title = gettext_noop("Unbalanced entry")
 
     def __init__(self, debit: Decimal, credit: Decimal, currency: str = ""):
         difference = debit - credit
@@ -73,29 +79,29 @@ class UnbalancedEntry(LedgerInvalid):
 
 class UnknownAccount(LedgerInvalid):
     code = LedgerCode.UNKNOWN_ACCOUNT
-    title = "Unknown account"
+    title = gettext_noop("Unknown account")
 
 
 class UnknownTaxCode(LedgerInvalid):
     code = LedgerCode.UNKNOWN_TAX_CODE
-    title = "Unknown tax code"
+    title = gettext_noop("Unknown tax code")
 
 
 class PeriodClosed(LedgerConflict):
     code = LedgerCode.PERIOD_CLOSED
-    title = "Period closed"
+    title = gettext_noop("Period closed")
 
 
 class BeforeLockDate(LedgerConflict):
     code = LedgerCode.BEFORE_LOCK_DATE
-    title = "Before the lock date"
+    title = gettext_noop("Before the lock date")
 
 
 class NoFiscalYear(LedgerConflict):
     code = LedgerCode.NO_FISCAL_YEAR
-    title = "No fiscal year"
+    title = gettext_noop("No fiscal year")
 
 
 class EntryPosted(ImmutableRecord):
     code = LedgerCode.ENTRY_POSTED
-    title = "Entry is posted"
+    title = gettext_noop("Entry is posted")

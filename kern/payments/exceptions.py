@@ -1,8 +1,15 @@
-"""Typed errors of payments. Each has a stable `code`; the API answers with its `status`."""
+"""Typed errors of payments. Each has a stable `code`; the API answers with its `status`.
+
+A `title` is English source text marked with `gettext_noop`, translated when the problem is rendered
+(kern.core.exceptions); messages are translated when raised. `code` and the context stay the same in
+every language.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from django.utils.translation import gettext_noop
 
 from kern.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 
@@ -46,19 +53,19 @@ class AlreadySettled(PaymentsConflict):
     """The open item no longer has what the allocation wanted to settle (someone paid first)."""
 
     code = PaymentsCode.ALREADY_SETTLED
-    title = "Already settled"
+    title = gettext_noop("Already settled")
 
 
 class NotAStatement(PaymentsInvalid):
     code = PaymentsCode.NOT_A_STATEMENT
-    title = "Not a bank statement"
+    title = gettext_noop("Not a bank statement")
 
 
 class DuplicateStatement(PaymentsConflict):
     code = PaymentsCode.DUPLICATE_STATEMENT
-    title = "Statement already imported"
+    title = gettext_noop("Statement already imported")
 
 
 class SegregationOfDuties(PermissionDenied):
     code = PaymentsCode.SEGREGATION
-    title = "Segregation of duties"
+    title = gettext_noop("Segregation of duties")

@@ -1,4 +1,9 @@
-"""Typed errors of purchasing, each with a stable `code`; the API answers with its `status`."""
+"""Typed errors of purchasing, each with a stable `code`; the API answers with its `status`.
+
+A `title` is English source text marked with `gettext_noop`, translated when the problem is rendered
+(kern.core.exceptions); messages are translated when raised. `code` and the context stay the same in
+every language.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kern.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 
@@ -48,19 +54,19 @@ class ApprovalLimitExceeded(PermissionDenied):
     """The user's roles may not approve an order this large (403)."""
 
     code = PurchasingCode.APPROVAL_LIMIT
-    title = "Approval limit exceeded"
+    title = gettext_noop("Approval limit exceeded")
 
 
 class SegregationOfDuties(PermissionDenied):
     code = PurchasingCode.SEGREGATION
-    title = "Segregation of duties"
+    title = gettext_noop("Segregation of duties")
 
 
 class DuplicateBill(Conflict):
     """The vendor's bill number is already on another bill of the same vendor (409)."""
 
     code = PurchasingCode.DUPLICATE_BILL
-    title = "Duplicate bill"
+    title = gettext_noop("Duplicate bill")
 
     def __init__(self, existing: Any, vendor_reference: str):
         label = existing.number or _("draft #%(id)s") % {"id": existing.pk}
@@ -69,7 +75,8 @@ class DuplicateBill(Conflict):
             % {"vendor": existing.vendor, "reference": vendor_reference, "bill": label},
             errors={"vendor_reference": [_("already recorded as %(bill)s") % {"bill": label}]},
             existing_bill_id=existing.pk,
-            existing_bill=label,
+            # machine-readable: the same in every language (the sentence above is the user's)
+            existing_bill=existing.number or f"draft #{existing.pk}",
         )
         self.existing = existing
 
@@ -78,7 +85,7 @@ class EInvoiceRejected(ValidationFailed):
     """An e-invoice failed the schema or the EN 16931 checks; nothing was created (422)."""
 
     code = PurchasingCode.EINVOICE_REJECTED
-    title = "E-invoice rejected"
+    title = gettext_noop("E-invoice rejected")
 
     def __init__(self, findings: list[Any]):
         fatal = [f for f in findings if f.fatal]

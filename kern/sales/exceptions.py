@@ -1,8 +1,15 @@
-"""Typed errors of sales. Each has a stable `code`; the API answers with its `status`."""
+"""Typed errors of sales. Each has a stable `code`; the API answers with its `status`.
+
+A `title` is English source text marked with `gettext_noop`, translated when the problem is rendered
+(kern.core.exceptions); messages are translated when raised. `code` and the context stay the same in
+every language.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from django.utils.translation import gettext_noop
 
 from kern.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 
@@ -48,26 +55,26 @@ class SalesConflict(Conflict):
 
 class InvalidConfiguration(SalesInvalid):
     code = SalesCode.INVALID_CONFIGURATION
-    title = "Invalid product configuration"
+    title = gettext_noop("Invalid product configuration")
 
 
 class ApprovalRequired(SalesConflict):
     code = SalesCode.APPROVAL_REQUIRED
-    title = "Approval required"
+    title = gettext_noop("Approval required")
 
 
 class ApprovalNotAllowed(PermissionDenied):
     code = SalesCode.APPROVAL_NOT_ALLOWED
-    title = "Not allowed to approve"
+    title = gettext_noop("Not allowed to approve")
 
 
 class LinkInvalid(PermissionDenied):
     """An acceptance link that is altered, expired or no longer current (403)."""
 
     code = SalesCode.LINK_INVALID
-    title = "This link is not valid"
+    title = gettext_noop("This link is not valid")
 
 
 class NothingToInvoice(SalesConflict):
     code = SalesCode.NOTHING_TO_INVOICE
-    title = "Nothing to invoice"
+    title = gettext_noop("Nothing to invoice")
