@@ -27,7 +27,7 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
-from kern.core import context
+from kern.core import context, modelinit
 from kern.core.db import current_connection, current_unit, statement_cursor
 
 __all__ = [
@@ -161,6 +161,7 @@ def connect(models: list[type[Model]] | None = None) -> None:
             post_init.connect(_on_init, sender=model, dispatch_uid=uid, weak=False)
             post_save.connect(_on_save, sender=model, dispatch_uid=uid, weak=False)
             post_delete.connect(_on_delete, sender=model, dispatch_uid=uid, weak=False)
+    modelinit.SILENT_FOR_NEW.add(_on_init)  # it snapshots rows that have a primary key only
 
 
 def _company_of(instance: Model) -> int | None:

@@ -64,7 +64,8 @@ def init_plan(cls: type[Model]) -> list[_Step] | None:
 def construct(instance: Model, kwargs: dict[str, Any], plan: list[_Step]) -> None:
     """Django's `Model.__init__(**kwargs)` (no positional values) for a model with a plan."""
     cls = type(instance)
-    pre_init.send(sender=cls, args=(), kwargs=kwargs)
+    if pre_init.receivers:
+        pre_init.send(sender=cls, args=(), kwargs=kwargs)
     instance._state = ModelState()
     store = instance.__dict__
     for name, attname, is_relation, default, direct in plan:
@@ -98,4 +99,16 @@ def construct(instance: Model, kwargs: dict[str, Any], plan: list[_Step]) -> Non
         if unexpected:
             names = ", ".join(repr(n) for n in unexpected)
             raise TypeError(f"{cls.__name__}() got unexpected keyword arguments: {names}")
-    post_init.send(sender=cls, instance=instance)
+    if post_init.receivers and (instance.pk is not None or not _only_silent_for_new(cls)):
+        post_init.send(sender=cls, instance=instance)
+
+
+# post_init receivers that do nothing for an instance without a primary key (core.audit's
+# snapshot of a loaded row). A new row whose model has only these skips the send: the signal's
+# dispatch was ~2 % of an O2C order, for nothing.
+SILENT_FOR_NEW: set[Any] = set()
+
+
+def _only_silent_for_new(cls: type[Model]) -> bool:
+    sync_receivers, async_receivers = post_init._live_receivers(cls)
+    return not async_receivers and all(receiver in SILENT_FOR_NEW for receiver in sync_receivers)

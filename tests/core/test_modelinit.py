@@ -139,3 +139,31 @@ def test_rows_loaded_from_the_database_still_use_djangos_constructor(company):
 
     loaded = Company.objects.get(pk=company.pk)
     assert not loaded._state.adding and loaded.name == company.name
+
+
+def test_post_init_is_skipped_only_where_its_receivers_would_do_nothing():
+    """A new row of an audited model: the audit's receiver snapshots loaded rows only, so the
+    send is skipped; with a key given, or with any other receiver, it is sent."""
+    from unittest import mock
+
+    from kern.core.audit import _SNAPSHOT
+    from kern.sales.models import SalesOrder
+
+    with mock.patch.object(post_init, "send", wraps=post_init.send) as send:
+        SalesOrder(number="SO-1")
+        assert send.call_count == 0
+        keyed = SalesOrder(pk=41, number="SO-2")
+        assert send.call_count == 1
+    assert keyed.__dict__[_SNAPSHOT]["number"] == "SO-2"
+
+    seen = []
+
+    def other(sender, instance, **extra):
+        seen.append(instance.number)
+
+    post_init.connect(other, sender=SalesOrder)
+    try:
+        SalesOrder(number="SO-3")
+    finally:
+        post_init.disconnect(other, sender=SalesOrder)
+    assert seen == ["SO-3"]
