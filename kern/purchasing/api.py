@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -231,7 +232,7 @@ def set_approval_limit(request: HttpRequest, role: str, payload: ApprovalLimitIn
     """Let a role approve orders up to an untaxed amount in the company currency (null: any)."""
     who = require_perm(request, "purchasing.change_approvallimit")
     if role not in ROLES:
-        raise NotFound(f"unknown role {role!r}")
+        raise NotFound(gettext("unknown role %(role)s") % {"role": repr(role)})
     return services.set_approval_limit(who.company, role=role, max_amount=payload.max_amount, by=who.user)
 
 
@@ -1390,7 +1391,7 @@ def import_bill(request: HttpRequest, file: UploadedFile = File(...)):
     if file.size and file.size > 10 * 1024 * 1024:
         from kern.core.exceptions import ValidationFailed
 
-        raise ValidationFailed.on("file", "the file is larger than 10 MB")
+        raise ValidationFailed.on("file", gettext("The file is larger than 10 MB."))
     imported = services.import_einvoice(who.company, file.read(), by=who.user, filename=file.name or "")
     return Status(201, imported.as_dict())
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -483,7 +484,10 @@ def acceptance_link(request: HttpRequest, quote_id: int):
     if quote.status != "sent":
         from kern.sales.exceptions import SalesCode, SalesConflict
 
-        raise SalesConflict(f"quote {quote.number} is not sent; send it first", code=SalesCode.NOT_ALLOWED)
+        raise SalesConflict(
+            gettext("quote %(number)s is not sent; send it first") % {"number": quote.number},
+            code=SalesCode.NOT_ALLOWED,
+        )
     return {"quote": quote, "acceptance_url": _acceptance_url(request, quote)}
 
 

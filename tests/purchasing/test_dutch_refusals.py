@@ -102,3 +102,14 @@ def test_a_bill_entered_twice_is_refused_in_dutch_title_and_detail(company, vend
     # the context a client reads is the same in both languages
     assert dutch.json()["existing_bill"] == english.json()["existing_bill"] == label
     assert dutch.json()["existing_bill_id"] == english.json()["existing_bill_id"] == first.json()["id"]
+
+
+def test_an_approval_limit_for_an_unknown_role_is_refused_in_dutch(company):
+    admin = an_api_client(company, "administrator")
+    dutch = admin.put_json(
+        "/api/v1/purchasing/approval-limits/captain", {"max_amount": "10"}, HTTP_ACCEPT_LANGUAGE="nl"
+    )
+    english = admin.put_json("/api/v1/purchasing/approval-limits/captain", {"max_amount": "10"})
+    assert (dutch.status_code, english.status_code) == (404, 404)
+    assert dutch.json()["detail"] == "onbekende rol 'captain'"
+    assert english.json()["detail"] == "unknown role 'captain'"

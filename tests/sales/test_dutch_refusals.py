@@ -96,3 +96,18 @@ def test_sending_a_quote_that_needs_approval_is_refused_in_dutch_title_and_detai
     assert english.json()["detail"].startswith(
         f"quote {quote['number']} needs approval before it is sent: discount 35%"
     )
+
+
+def test_asking_the_acceptance_link_of_a_quote_not_sent_is_refused_in_dutch(world):
+    api = an_api_client(world.company, "sales_rep")
+    quote = api.post_json(
+        "/api/v1/quotes",
+        {"customer_id": world.customer.pk, "lines": [{"product_id": world.chair.pk, "quantity": "1"}]},
+    ).json()
+
+    dutch = api.get(f"/api/v1/quotes/{quote['id']}/acceptance-link", **DUTCH)
+    english = api.get(f"/api/v1/quotes/{quote['id']}/acceptance-link")
+
+    assert (dutch.status_code, english.status_code) == (409, 409)
+    assert dutch.json()["detail"] == f"offerte {quote['number']} is niet verstuurd; verstuur hem eerst"
+    assert english.json()["detail"] == f"quote {quote['number']} is not sent; send it first"
