@@ -35,3 +35,20 @@ def test_named_parameters_and_statements_without_parameters_still_work():
         assert cursor.fetchone() == (5,)
         cursor.execute("SELECT 7")
         assert cursor.fetchone() == (7,)
+
+
+def test_a_closed_connection_leaves_the_planner_statistics_its_queries_wanted(tmp_path):
+    import sqlite3
+
+    settings = {**connections["default"].settings_dict, "NAME": str(tmp_path / "stats.sqlite3")}
+    wrapper = kern_sqlite.DatabaseWrapper(settings, alias="stats")
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE layer (id INTEGER PRIMARY KEY, company INTEGER, qty INTEGER)")
+        cursor.execute("CREATE INDEX layer_company ON layer (company)")
+        cursor.executemany(
+            "INSERT INTO layer (company, qty) VALUES (%s, %s)", [(n % 3, n) for n in range(3000)]
+        )
+        cursor.execute("SELECT COUNT(*) FROM layer WHERE company = %s", [1])
+    wrapper.close()
+    stats = sqlite3.connect(settings["NAME"]).execute("SELECT tbl, idx FROM sqlite_stat1").fetchall()
+    assert ("layer", "layer_company") in stats
