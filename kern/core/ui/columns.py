@@ -11,14 +11,20 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Model
+from django.db.models import DecimalField, Model
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from kern.core.money import UnknownCurrency, minor_units
+
 __all__ = ["Column", "export_csv", "export_xlsx", "neutralise", "resolve_columns"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Decimals a quantity, price or rate shows at most (as the app pages' floatformat:"-4").
+MAX_PLACES = 4
 
 
 @dataclass
@@ -27,6 +33,12 @@ class Column:
 
     label: the header (defaults to the field's verbose name); sortable: by that field path
     (defaults to True for database fields); link: the cell links to the row's page.
+    money: the value is an amount, shown with its currency's decimals (defaults to True for an
+    amount field: a DecimalField of 2 places, as every app declares amounts); currency: where the
+    row's currency is, a field path or a function of the row (defaults to the `currency` of the
+    record that holds the field; without one, the field's decimal places).
+    Any other decimal field shows as the app pages show quantities: no decimals when whole,
+    else its places (at most four). Both localised: "95.20" in English, "95,20" in Dutch.
     """
 
     name: str
@@ -36,6 +48,8 @@ class Column:
     sort_by: str | None = None
     link: bool = False
     numeric: bool | None = None
+    money: bool | None = None
+    currency: str | Callable[[Any], Any] | None = None
     field: Any = None  # the model field, filled in by resolve_columns
 
     def get(self, obj: Any) -> Any:
@@ -58,7 +72,71 @@ class Column:
         return target
 
     def display(self, obj: Any) -> str:
-        return display_value(self.get(obj))
+        return self.format(self.get(obj), obj)
+
+    def format(self, value: Any, obj: Any) -> str:
+        """The cell's text for `value`, read from the row `obj`."""
+        if isinstance(value, Decimal) and value.is_finite():
+            return floatformat(value, self._places(value, obj))
+        return display_value(value)
+
+    def _places(self, value: Decimal, obj: Any) -> int:
+        """floatformat's argument: n decimals always, -n only when the number is not whole."""
+        field = self.field if isinstance(self.field, DecimalField) else None
+        money = self.money if self.money is not None else field is not None and is_amount_field(field)
+        if money:
+            fallback = field.decimal_places if field is not None else 2
+            try:
+                code = self._currency_of(obj)
+                return minor_units(code) if code else fallback
+            except UnknownCurrency:
+                return fallback
+        if field is not None:
+            return -min(field.decimal_places, MAX_PLACES)
+        return _places_of(value)
+
+    def _currency_of(self, obj: Any) -> str | None:
+        if callable(self.currency):
+            code = self.currency(obj)
+        elif self.currency:
+            code = Column(self.currency).get(obj)
+        else:
+            code = currency_code(self._holder(obj))
+        code = getattr(code, "pk", code)
+        return code if isinstance(code, str) else None
+
+    def _holder(self, obj: Any) -> Any:
+        """The record that holds the column's field: the row, or the one its path leads to."""
+        if self.value is not None:
+            return obj
+        for part in self.name.split("__")[:-1]:
+            if obj is None:
+                return None
+            obj = getattr(obj, part, None)
+        return obj
+
+
+def is_amount_field(field: Any) -> bool:
+    """An amount as the apps declare one: a DecimalField of 2 places and room for large sums
+    (percentages have 2 places too, in 5 or 6 digits)."""
+    return isinstance(field, DecimalField) and field.decimal_places == 2 and (field.max_digits or 0) >= 12
+
+
+def currency_code(record: Any) -> str | None:
+    """The ISO code of a record's `currency` (a Currency key, read without a query, or a code)."""
+    for attr in ("currency_id", "currency"):
+        code = getattr(record, attr, None)
+        if isinstance(code, str) and code:
+            return code
+    return None
+
+
+def _places_of(value: Decimal) -> int:
+    """A computed number keeps the scale it was rounded to: two places (an amount, a percentage)
+    always show, finer ones as a quantity's (none when whole, at most four)."""
+    exponent = value.as_tuple().exponent
+    places = min(max(-exponent, 0), MAX_PLACES) if isinstance(exponent, int) else 0
+    return places if places <= 2 else -places
 
 
 def display_value(value: Any) -> str:
@@ -67,9 +145,7 @@ def display_value(value: Any) -> str:
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, Decimal):
-        return formats.number_format(
-            value, decimal_pos=max(0, min(4, -value.normalize().as_tuple().exponent))
-        )
+        return floatformat(value, _places_of(value)) if value.is_finite() else str(value)
     if isinstance(value, dt.datetime):
         return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
     if isinstance(value, dt.date):

@@ -44,7 +44,7 @@ from django.views import View
 from kern.core import selectors, services
 from kern.core.exceptions import KernError
 from kern.core.models import AuditEvent, SavedFilter
-from kern.core.ui.columns import Column, display_value, export_csv, export_xlsx, resolve_columns
+from kern.core.ui.columns import Column, export_csv, export_xlsx, resolve_columns
 from kern.core.ui.columns import select_related_for as _select_related_for
 from kern.core.ui.forms import KernModelForm, apply_errors, style_form
 from kern.core.ui.registry import document_url, register_document_url, tabs_for
@@ -358,7 +358,7 @@ class Resource:
             for col in resolve_columns(self.model, names):
                 value = col.get(obj)
                 url = document_url(value) if isinstance(value, Model) else ""
-                rows.append((col.label, display_value(value), url))
+                rows.append((col.label, col.format(value, obj), url))
             out.append((title, rows))
         return out
 
