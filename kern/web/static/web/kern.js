@@ -23,12 +23,16 @@
     }
   });
   // A detail page's tabs load their panel with htmx, which swaps the panel alone: move the
-  // active marker (class and aria-current) to the tab that was opened, as a full page load does.
+  // active marker (class, aria-selected and aria-current) to the tab that was opened, as a full
+  // page load does.
   document.addEventListener("htmx:afterRequest", function (event) {
     var tab = event.detail && event.detail.elt;
     if (!event.detail.successful || !tab || !tab.matches || !tab.matches(".nav-tabs .nav-link")) return;
     tab.closest(".nav-tabs").querySelectorAll(".nav-link").forEach(function (other) {
       other.classList.toggle("active", other === tab);
+      if (other.getAttribute("role") === "tab") {
+        other.setAttribute("aria-selected", other === tab ? "true" : "false");
+      }
       if (other === tab) {
         other.setAttribute("aria-current", "page");
       } else {
