@@ -30,13 +30,27 @@ def company_for_request(request: HttpRequest):
     return company
 
 
+def interface_for_request(request: HttpRequest) -> str:
+    """The interface audit rows name: "api" under /api/; under /portal/ "portal" for the
+    customers' own pages (and anyone signed out), but "web" for a signed-in staff user (a user
+    with a staff role: the portal's staff pages, e.g. revoking a login, are staff work; portal
+    customers hold no staff role); "web" everywhere else."""
+    path = request.path_info
+    if path.startswith("/api/"):
+        return "api"
+    if path.startswith("/portal/"):
+        user = getattr(request, "user", None)
+        staff = user is not None and user.is_authenticated and user.is_staff
+        return "web" if staff else "portal"
+    return "web"
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        interface = "api" if path.startswith("/api/") else "portal" if path.startswith("/portal/") else "web"
+        interface = interface_for_request(request)
         request_id = request.headers.get("X-Request-Id", "")[:32] or uuid.uuid4().hex[:16]
         user = getattr(request, "user", None)
         company = None
