@@ -60,11 +60,7 @@ def convert_quantity(quantity: Decimal, from_uom: Uom, to_uom: Uom, *, round_res
     if from_uom.pk == to_uom.pk:
         return quantity
     if from_uom.category_id != to_uom.category_id:
-        raise IncompatibleUnits(
-            f"cannot convert {from_uom.code} to {to_uom.code}: "
-            f"{from_uom.category} and {to_uom.category} are different kinds of unit",
-            errors={"uom": [f"{from_uom.code} does not convert to {to_uom.code}"]},
-        )
+        raise IncompatibleUnits.between(from_uom, to_uom)
     result = quantity * from_uom.factor / to_uom.factor
     if round_result:
         result = result.quantize(

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model
+from django.utils.translation import gettext
 
 from kern.core import context
 from kern.core.db import atomic
@@ -74,7 +75,7 @@ def _resolve_refs(company: Company, fields: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in fields.items() if k in PARTY_FIELDS}
     unknown = set(fields) - PARTY_FIELDS - {"currency", "payment_term", "tags"}
     if unknown:
-        raise ValidationFailed.on(sorted(unknown)[0], "unknown field")
+        raise ValidationFailed.on(sorted(unknown)[0], gettext("unknown field"))
     if "currency" in fields:
         code = fields["currency"]
         if code in (None, ""):
@@ -82,7 +83,9 @@ def _resolve_refs(company: Company, fields: dict[str, Any]) -> dict[str, Any]:
         else:
             currency = Currency.objects.filter(code=str(code).upper(), is_active=True).first()
             if currency is None:
-                raise ValidationFailed.on("currency", f"unknown currency {code!r}")
+                raise ValidationFailed.on(
+                    "currency", gettext("unknown currency %(currency)s") % {"currency": repr(code)}
+                )
             out["currency"] = currency
     if "payment_term" in fields:
         term = fields["payment_term"]
@@ -92,7 +95,9 @@ def _resolve_refs(company: Company, fields: dict[str, Any]) -> dict[str, Any]:
             term_id = getattr(term, "pk", term)
             found = PaymentTerm.objects.for_company(company).filter(pk=term_id).first()
             if found is None:
-                raise ValidationFailed.on("payment_term", f"unknown payment term {term!r}")
+                raise ValidationFailed.on(
+                    "payment_term", gettext("unknown payment term %(term)s") % {"term": repr(term)}
+                )
             out["payment_term"] = found
     return _normalise(out)
 
@@ -149,7 +154,7 @@ def _child(model: type[Model], party: Party, fields: dict[str, Any]) -> Model:
     allowed = {f.name for f in model._meta.concrete_fields} - {"id", "company", "party"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationFailed.on(sorted(unknown)[0], "unknown field")
+        raise ValidationFailed.on(sorted(unknown)[0], gettext("unknown field"))
     return model(company_id=party.company_id, party=party, **_normalise(dict(fields)))
 
 
@@ -218,7 +223,10 @@ def remove_contact(contact: ContactPerson, *, by: Any = None) -> None:
 def add_bank_account(party: Party, *, by: Any = None, **fields: Any) -> BankAccount:
     account = _child(BankAccount, party, fields)
     if BankAccount.objects.filter(party=party, iban=account.iban).exists():
-        raise ValidationFailed.on("iban", f"{account.iban} is already recorded for {party}")
+        raise ValidationFailed.on(
+            "iban",
+            gettext("%(iban)s is already recorded for %(party)s") % {"iban": account.iban, "party": party},
+        )
     return _save_child(account, by, default_scope={"party": party})
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from kern.catalog.exceptions import IncompatibleUnits
 from kern.catalog.models import Uom
+from kern.catalog.selectors import convert_quantity
 from tests.builders import a_product
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +51,14 @@ def test_a_unit_that_does_not_convert_has_a_dutch_title_in_a_dutch_api_request(a
     )
     assert dutch.json()["code"] == english.json()["code"] == "incompatible_units"
     assert dutch.json()["type"] == english.json()["type"]
+
+
+def test_converting_across_kinds_is_refused_in_dutch_by_the_selector():
+    kg, hour = Uom.objects.get(code="kg"), Uom.objects.get(code="h")
+    with translation.override("nl"), pytest.raises(IncompatibleUnits) as dutch:
+        convert_quantity(Decimal("1"), kg, hour)
+    assert dutch.value.message.startswith("kan kg niet omrekenen naar h: ")
+    assert dutch.value.errors == {"uom": ["kg is niet om te rekenen naar h"]}
+    with pytest.raises(IncompatibleUnits) as english:
+        convert_quantity(Decimal("1"), kg, hour)
+    assert english.value.errors == {"uom": ["kg does not convert to h"]}

@@ -5,6 +5,7 @@ statuses a client compares against never change with the language."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import translation
 
 from kern.core.exceptions import InvalidTransition
 from kern.crm import services
-from kern.crm.exceptions import LeadAlreadyConverted, RateLimited
+from kern.crm.exceptions import CrmValidationError, LeadAlreadyConverted, RateLimited
 from kern.crm.models import LostReason, PipelineStage
 from kern.sales.models import Quote
 from tests.builders import a_product, a_web_client
@@ -135,3 +136,43 @@ def test_a_converted_lead_and_too_many_form_posts_are_worded_in_dutch(company):
     assert RateLimited.submissions(10).message == (
         "too many submissions from this address; try again in 10 minutes"
     )
+
+
+def test_the_services_raise_the_translated_refusals_to_a_dutch_user(company):
+    lead = a_lead(company)
+    services.convert_lead(lead)
+    lead.refresh_from_db()
+    form = services.create_lead_form(company, name="Contact", owner=a_rep(company))
+    services.update_crm_settings(company, form_rate_limit=1, form_rate_window_minutes=10)
+    post = {"first_name": "Eva", "last_name": "Kok", "email": "eva@kok.example", "consent": "on"}
+    services.submit_lead_form(form, post, client_address="203.0.113.7")
+    with translation.override("nl"):
+        with pytest.raises(LeadAlreadyConverted) as converted:
+            services.convert_lead(lead)
+        with pytest.raises(RateLimited) as limited:
+            services.submit_lead_form(form, post, client_address="203.0.113.7")
+        with pytest.raises(CrmValidationError) as no_party:
+            services.create_opportunity(company, name="Hotel")
+        with pytest.raises(CrmValidationError) as no_rep:
+            services.set_target(
+                company, user=None, period="month", start=dt.date(2026, 1, 1), amount=Decimal("10")
+            )
+    assert converted.value.message.startswith(f"lead {lead.number} is al omgezet naar verkoopkans ")
+    assert limited.value.message == "te veel inzendingen vanaf dit adres; probeer het over 10 minuten opnieuw"
+    assert limited.value.as_problem()["retry_after"] == 600
+    assert no_party.value.errors == {"party": ["een verkoopkans is voor een klant of prospect"]}
+    assert no_rep.value.errors == {"user": ["kies een verkoper"]}
+    with pytest.raises(CrmValidationError) as english:
+        services.create_opportunity(company, name="Hotel")
+    assert english.value.errors == {"party": ["an opportunity is for a customer or prospect"]}
+
+
+def test_an_impossible_probability_is_refused_in_dutch(company):
+    opp = an_opportunity(company)
+    with translation.override("nl"), pytest.raises(CrmValidationError) as dutch:
+        services.update_opportunity(opp, probability=150)
+    assert dutch.value.errors == {"probability": ["een kans ligt tussen 0 en 100"]}
+    opp.refresh_from_db()
+    with pytest.raises(CrmValidationError) as english:
+        services.update_opportunity(opp, probability=150)
+    assert english.value.errors == {"probability": ["a probability lies between 0 and 100"]}

@@ -12,11 +12,12 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from kern.core.exceptions import InvalidTransition
+from kern.catalog.models import ProductType, TrackingMode
+from kern.core.exceptions import InvalidTransition, ValidationFailed
 from kern.inventory import services
-from kern.inventory.exceptions import InvalidQuantity, NotStockable
+from kern.inventory.exceptions import InvalidQuantity, LotRequired, NotStockable, UnknownCode
 from kern.inventory.services import MoveSpec
-from tests.builders import a_user, a_web_client, in_stock
+from tests.builders import a_product, a_user, a_web_client, in_stock
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,51 @@ def test_the_titles_follow_the_language_and_stay_english_on_the_class():
     )
     assert dutch["code"] == english["code"] == "not_stockable"
     assert NotStockable.title == "Product is not kept in stock"
+
+
+def test_a_service_on_a_delivery_is_refused_in_dutch_through_the_api(api, company):
+    advice = a_product(company, "ADVICE", name="Advice", type=ProductType.SERVICE)
+    dutch = post_delivery(api, advice, "1", **DUTCH)
+    english = post_delivery(api, advice, "1")
+    assert (dutch.status_code, english.status_code) == (422, 422)
+    assert dutch.json()["title"] == "Product wordt niet op voorraad gehouden"
+    assert dutch.json()["detail"] == "ADVICE Advice is een dienst en wordt niet op voorraad gehouden"
+    assert dutch.json()["errors"] == {"product": ["ADVICE is een dienst"]}
+    assert english.json()["detail"] == "ADVICE Advice is a service and is not kept in stock"
+    assert english.json()["errors"] == {"product": ["ADVICE is a service"]}
+    assert dutch.json()["code"] == english.json()["code"] == "not_stockable"
+
+
+def test_scanning_refusals_on_a_delivery_and_a_count_are_worded_in_dutch(company, customer, wh, chair):
+    in_stock(chair, 5)
+    delivery = a_delivery(company, customer, chair, "1")
+    count = services.start_stock_count(wh)
+    shelf = wh.stock_location
+    shelf.barcode = "SHELF-A"
+    shelf.save(update_fields=["barcode"])
+    with translation.override("nl"):
+        with pytest.raises(UnknownCode) as unknown:
+            services.scan_pick(delivery, "NOPE-42")
+        with pytest.raises(ValidationFailed) as location:
+            services.scan_pick(delivery, "SHELF-A")
+        with pytest.raises(UnknownCode) as unknown_counted:
+            services.scan_count(count, "NOPE-42", location=count.location)
+    assert unknown.value.message == "NOPE-42: geen product, partij of serienummer"
+    assert unknown.value.errors == {"code": ["onbekende code NOPE-42"]}
+    assert unknown_counted.value.message == "NOPE-42: geen product, partij of serienummer"
+    assert location.value.message == "code: SHELF-A is een locatie; scan een product, partij of serienummer"
+    with pytest.raises(UnknownCode) as english:
+        services.scan_pick(delivery, "NOPE-42")
+    assert english.value.message == "NOPE-42: no product, lot or serial number"
+
+
+def test_a_tracked_product_without_its_serial_is_refused_in_dutch(company, customer):
+    phone = a_product(company, "PHONE", name="Phone", tracking=TrackingMode.SERIAL)
+    receipt = services.receive(company, lines=[MoveSpec(phone, D("1"))], partner=customer, validate=False)
+    with translation.override("nl"), pytest.raises(LotRequired) as dutch:
+        services.validate_operation(receipt)
+    assert dutch.value.message == "PHONE: een nummer (per serienummer) is verplicht"
+    assert dutch.value.errors == {"lot": ["PHONE heeft een partij- of serienummer nodig"]}
+    with pytest.raises(LotRequired) as english:
+        services.validate_operation(receipt)
+    assert english.value.message == "PHONE: a by serial number number is required"

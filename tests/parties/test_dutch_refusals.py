@@ -3,8 +3,11 @@ otherwise (the class keeps the English source text); `code` never changes."""
 
 from __future__ import annotations
 
+import pytest
 from django.utils import translation
 
+from kern.core.exceptions import ValidationFailed
+from kern.parties import services
 from kern.parties.exceptions import PartyInUse
 
 
@@ -22,3 +25,13 @@ def test_a_party_in_use_is_refused_in_dutch_and_in_english():
     assert (english.message, english.as_problem()["title"]) == ("Party is in use", "Party is in use")
     assert dutch_problem["code"] == english.as_problem()["code"] == "party_in_use"
     assert (dutch_problem["status"], PartyInUse.title) == (409, "Party is in use")
+
+
+@pytest.mark.django_db
+def test_an_unknown_currency_is_refused_in_dutch(company):
+    with translation.override("nl"), pytest.raises(ValidationFailed) as dutch:
+        services.create_party(company, name="Bakker BV", currency="XXX")
+    assert dutch.value.errors == {"currency": ["onbekende valuta 'XXX'"]}
+    with pytest.raises(ValidationFailed) as english:
+        services.create_party(company, name="Bakker BV", currency="XXX")
+    assert english.value.errors == {"currency": ["unknown currency 'XXX'"]}

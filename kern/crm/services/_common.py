@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model
+from django.utils.translation import gettext
 
 from kern.core import context
 from kern.core.selectors import is_member
@@ -20,7 +21,7 @@ def acting(by: Any) -> AbstractContextManager:
 def same_company(company_id: int, field: str, obj: Model | None) -> None:
     """Refuse a reference to another company's row as if it did not exist."""
     if obj is not None and getattr(obj, "company_id", company_id) != company_id:
-        raise CrmValidationError.on(field, "not found")
+        raise CrmValidationError.on(field, gettext("not found"))
 
 
 def resolve(model: type[Model], company_id: int, field: str, value: Any) -> Any:
@@ -33,7 +34,10 @@ def resolve(model: type[Model], company_id: int, field: str, value: Any) -> Any:
     try:
         return model._default_manager.get(company_id=company_id, pk=int(value))
     except (model.DoesNotExist, TypeError, ValueError):
-        raise CrmValidationError.on(field, f"{model._meta.verbose_name} {value} not found") from None
+        raise CrmValidationError.on(
+            field,
+            gettext("%(model)s %(value)s not found") % {"model": model._meta.verbose_name, "value": value},
+        ) from None
 
 
 def member(company_id: int, field: str, value: Any) -> Any:
@@ -46,9 +50,11 @@ def member(company_id: int, field: str, value: Any) -> Any:
         try:
             user = User.objects.get(pk=int(value))
         except (User.DoesNotExist, TypeError, ValueError):
-            raise CrmValidationError.on(field, f"user {value} not found") from None
+            raise CrmValidationError.on(field, gettext("user %(user)s not found") % {"user": value}) from None
     if not user.is_active or not is_member(user, company_id):
-        raise CrmValidationError.on(field, f"{user} does not work for this company")
+        raise CrmValidationError.on(
+            field, gettext("%(user)s does not work for this company") % {"user": user}
+        )
     return user
 
 

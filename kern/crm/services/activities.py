@@ -59,14 +59,14 @@ DEFAULT_DURATION = {ActivityKind.CALL: 15, ActivityKind.MEETING: 60}
 def _apply(activity: Activity, fields: dict[str, Any]) -> None:
     unknown = set(fields) - ACTIVITY_FIELDS
     if unknown:
-        raise CrmValidationError.on(sorted(unknown)[0], "unknown field")
+        raise CrmValidationError.on(sorted(unknown)[0], _("unknown field"))
     company_id = activity.company_id
     for name in ("subject", "notes", "location", "outcome"):
         if name in fields:
             setattr(activity, name, text(fields[name]))
     if "kind" in fields:
         if fields["kind"] not in ActivityKind.values:
-            raise CrmValidationError.on("kind", f"unknown kind {fields['kind']!r}")
+            raise CrmValidationError.on("kind", _("unknown kind %(kind)s") % {"kind": repr(fields["kind"])})
         activity.kind = fields["kind"]
     if "due_at" in fields:
         activity.due_at = _aware(fields["due_at"], "due_at")
@@ -95,9 +95,15 @@ def _apply(activity: Activity, fields: dict[str, Any]) -> None:
     if activity.contact_id and not activity.party_id:
         activity.party_id = activity.contact.party_id
     if activity.contact_id and activity.contact.party_id != activity.party_id:
-        raise CrmValidationError.on("contact", f"{activity.contact} is not a contact of {activity.party}")
+        raise CrmValidationError.on(
+            "contact",
+            _("%(contact)s is not a contact of %(party)s")
+            % {"contact": activity.contact, "party": activity.party},
+        )
     if activity.opportunity_id and activity.opportunity.party_id != activity.party_id:
-        raise CrmValidationError.on("opportunity", f"{activity.opportunity} is for another party")
+        raise CrmValidationError.on(
+            "opportunity", _("%(opportunity)s is for another party") % {"opportunity": activity.opportunity}
+        )
 
 
 def _aware(value: Any, field: str) -> dt.datetime | None:
@@ -107,7 +113,9 @@ def _aware(value: Any, field: str) -> dt.datetime | None:
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise CrmValidationError.on(field, f"{value!r} is not a date and time") from None
+            raise CrmValidationError.on(
+                field, _("%(value)s is not a date and time") % {"value": repr(value)}
+            ) from None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time(9, 0))
     if timezone.is_naive(value):
@@ -117,15 +125,15 @@ def _aware(value: Any, field: str) -> dt.datetime | None:
 
 def _check(activity: Activity) -> None:
     if not activity.subject:
-        raise CrmValidationError.on("subject", "give the activity a subject")
+        raise CrmValidationError.on("subject", _("give the activity a subject"))
     if not (activity.party_id or activity.contact_id or activity.lead_id or activity.opportunity_id):
-        raise CrmValidationError.on("party", "an activity is about a party, contact, lead or opportunity")
+        raise CrmValidationError.on("party", _("an activity is about a party, contact, lead or opportunity"))
     if (
         activity.kind == ActivityKind.MEETING
         and activity.status == ActivityStatus.PLANNED
         and not activity.due_at
     ):
-        raise CrmValidationError.on("due_at", "a meeting needs a start time")
+        raise CrmValidationError.on("due_at", _("a meeting needs a start time"))
 
 
 def schedule_activity(company: Company, *, by: Any = None, **fields: Any) -> Activity:
@@ -133,7 +141,7 @@ def schedule_activity(company: Company, *, by: Any = None, **fields: Any) -> Act
     fields.setdefault("assigned_to", by)
     activity = Activity(company=company, created_by=by if getattr(by, "pk", None) else None)
     if fields.get("assigned_to") is None:
-        raise CrmValidationError.on("assigned_to", "say who does it")
+        raise CrmValidationError.on("assigned_to", _("say who does it"))
     _apply(activity, fields)
     if not fields.get("duration_minutes"):
         activity.duration_minutes = DEFAULT_DURATION.get(activity.kind, 0)

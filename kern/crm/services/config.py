@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 from kern.core.db import atomic
 from kern.core.models import Company
 from kern.core.services import validated
@@ -38,7 +40,7 @@ __all__ = [
 def _set(obj: Any, allowed: set[str], fields: dict[str, Any]) -> None:
     unknown = set(fields) - allowed
     if unknown:
-        raise CrmValidationError.on(sorted(unknown)[0], "unknown field")
+        raise CrmValidationError.on(sorted(unknown)[0], gettext("unknown field"))
     for name, value in fields.items():
         setattr(obj, name, value.strip() if isinstance(value, str) else value)
 
@@ -69,7 +71,9 @@ def update_stage(stage: PipelineStage, *, by: Any = None, **fields: Any) -> Pipe
 def _unique_name(obj: Any) -> None:
     clash = type(obj).objects.filter(company_id=obj.company_id, name__iexact=obj.name).exclude(pk=obj.pk)
     if obj.name and clash.exists():
-        raise CrmValidationError.on("name", f"there is already one called {obj.name!r}")
+        raise CrmValidationError.on(
+            "name", gettext("there is already one called %(name)s") % {"name": repr(obj.name)}
+        )
 
 
 def create_lost_reason(company: Company, *, by: Any = None, **fields: Any) -> LostReason:
@@ -90,17 +94,21 @@ RULE_FIELDS = {"name", "criterion", "values", "minimum", "maximum", "per_occurre
 
 def _check_rule(rule: ScoringRule) -> None:
     if rule.criterion not in ScoringCriterion.values:
-        raise CrmValidationError.on("criterion", f"unknown criterion {rule.criterion!r}")
+        raise CrmValidationError.on(
+            "criterion", gettext("unknown criterion %(criterion)s") % {"criterion": repr(rule.criterion)}
+        )
     if rule.criterion in ATTRIBUTE_CRITERIA and not rule.value_list():
-        raise CrmValidationError.on("values", "list the values that score, e.g. NL,BE")
+        raise CrmValidationError.on("values", gettext("list the values that score, e.g. NL,BE"))
     if rule.criterion == ScoringCriterion.INDUSTRY:
         bad = [v for v in rule.value_list() if v not in Industry.values]
         if bad:
-            raise CrmValidationError.on("values", f"unknown industries: {', '.join(bad)}")
+            raise CrmValidationError.on(
+                "values", gettext("unknown industries: %(industries)s") % {"industries": ", ".join(bad)}
+            )
     if rule.minimum is not None and rule.maximum is not None and rule.minimum > rule.maximum:
-        raise CrmValidationError.on("maximum", "the maximum is below the minimum")
+        raise CrmValidationError.on("maximum", gettext("the maximum is below the minimum"))
     if rule.criterion == ScoringCriterion.SIZE and rule.minimum is None and rule.maximum is None:
-        raise CrmValidationError.on("minimum", "give a minimum and/or maximum number of employees")
+        raise CrmValidationError.on("minimum", gettext("give a minimum and/or maximum number of employees"))
 
 
 def create_scoring_rule(
@@ -158,9 +166,11 @@ def _assignment(rule: AssignmentRule, fields: dict[str, Any]) -> None:
     rule.industries = ",".join(i.strip().lower() for i in rule.industries.split(",") if i.strip())
     bad = [i for i in rule.industries.split(",") if i and i not in Industry.values]
     if bad:
-        raise CrmValidationError.on("industries", f"unknown industries: {', '.join(bad)}")
+        raise CrmValidationError.on(
+            "industries", gettext("unknown industries: %(industries)s") % {"industries": ", ".join(bad)}
+        )
     if rule.user_id is None and rule.team_id is None:
-        raise CrmValidationError.on("user", "give a rep or a team to assign to")
+        raise CrmValidationError.on("user", gettext("give a rep or a team to assign to"))
 
 
 def create_assignment_rule(company: Company, *, by: Any = None, **fields: Any) -> AssignmentRule:

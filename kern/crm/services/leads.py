@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kern.core import audit
 from kern.core.db import atomic
@@ -80,7 +81,7 @@ LEAD_FIELDS = {
 def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - LEAD_FIELDS - {"owner", "team", "form"}
     if unknown:
-        raise CrmValidationError.on(sorted(unknown)[0], "unknown field")
+        raise CrmValidationError.on(sorted(unknown)[0], gettext("unknown field"))
     out = {}
     for name, value in fields.items():
         if name in {"owner", "team", "form"}:
@@ -90,7 +91,9 @@ def _clean_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if name == "country" and value:
             value = str(value).upper()
         if name == "industry" and value and value not in Industry.values:
-            raise CrmValidationError.on("industry", f"unknown industry {value!r}")
+            raise CrmValidationError.on(
+                "industry", gettext("unknown industry %(industry)s") % {"industry": repr(value)}
+            )
         if name == "expected_revenue" and value in (None, ""):
             value = Decimal("0")
         out[name] = value
@@ -226,7 +229,7 @@ def record_engagement(
 ) -> LeadEngagement:
     """Something the lead did (an opened e-mail, a form, a meeting); behaviour rules rescore it."""
     if kind not in EngagementKind.values:
-        raise CrmValidationError.on("kind", f"unknown engagement {kind!r}")
+        raise CrmValidationError.on("kind", gettext("unknown engagement %(kind)s") % {"kind": repr(kind)})
     with atomic(), acting(by):
         engagement = LeadEngagement.objects.create(
             company_id=lead.company_id,
@@ -311,13 +314,7 @@ class LeadConversion:
 
 def _already_converted(lead: Lead) -> LeadAlreadyConverted:
     opp = Opportunity.objects.filter(lead_id=lead.pk).only("id", "number", "name").first()
-    if opp is not None:
-        return LeadAlreadyConverted(
-            f"lead {lead.number} was already converted into opportunity {opp.number} ({opp.name})",
-            opportunity=opp.number,
-            opportunity_id=opp.pk,
-        )
-    return LeadAlreadyConverted(f"lead {lead.number} was already converted", party_id=lead.party_id)
+    return LeadAlreadyConverted.of(lead, opp)
 
 
 def convert_lead(

@@ -54,7 +54,7 @@ OPPORTUNITY_FIELDS = {
 def _apply(opp: Opportunity, fields: dict[str, Any]) -> None:
     unknown = set(fields) - OPPORTUNITY_FIELDS
     if unknown:
-        raise CrmValidationError.on(sorted(unknown)[0], "unknown field")
+        raise CrmValidationError.on(sorted(unknown)[0], gettext("unknown field"))
     company_id = opp.company_id
     if "name" in fields:
         opp.name = text(fields["name"], 200)
@@ -76,7 +76,9 @@ def _apply(opp: Opportunity, fields: dict[str, Any]) -> None:
     if fields.get("currency"):
         code = str(getattr(fields["currency"], "code", fields["currency"])).upper()
         if not Currency.objects.filter(code=code, is_active=True).exists():
-            raise CrmValidationError.on("currency", f"unknown currency {code!r}")
+            raise CrmValidationError.on(
+                "currency", gettext("unknown currency %(currency)s") % {"currency": repr(code)}
+            )
         opp.currency_id = code
     if "expected_close_date" in fields:
         opp.expected_close_date = fields["expected_close_date"] or None
@@ -89,9 +91,13 @@ def _apply(opp: Opportunity, fields: dict[str, Any]) -> None:
     if "description" in fields:
         opp.description = fields["description"] or ""
     if opp.contact_id and opp.party_id and opp.contact.party_id != opp.party_id:
-        raise CrmValidationError.on("contact", f"{opp.contact} is not a contact of {opp.party}")
+        raise CrmValidationError.on(
+            "contact",
+            gettext("%(contact)s is not a contact of %(party)s")
+            % {"contact": opp.contact, "party": opp.party},
+        )
     if opp.probability is not None and not 0 <= opp.probability <= 100:
-        raise CrmValidationError.on("probability", "a probability lies between 0 and 100")
+        raise CrmValidationError.on("probability", gettext("a probability lies between 0 and 100"))
 
 
 def create_opportunity(
@@ -106,15 +112,15 @@ def create_opportunity(
     fields.setdefault("owner", by if by is not None and getattr(by, "pk", None) else None)
     opp.stage = resolve(PipelineStage, company.pk, "stage", stage) if stage else first_stage(company)
     if opp.stage is None:
-        raise CrmValidationError.on("stage", "the pipeline has no active stage")
+        raise CrmValidationError.on("stage", gettext("the pipeline has no active stage"))
     opp.probability = opp.stage.probability
     if fields.get("party") in (None, ""):
-        raise CrmValidationError.on("party", "an opportunity is for a customer or prospect")
+        raise CrmValidationError.on("party", gettext("an opportunity is for a customer or prospect"))
     _apply(opp, fields)
     if not fields.get("currency") and opp.party.currency_id:
         opp.currency_id = opp.party.currency_id
     if not opp.name:
-        raise CrmValidationError.on("name", "give the opportunity a name")
+        raise CrmValidationError.on("name", gettext("give the opportunity a name"))
     opp.lead = lead
     validated(opp, exclude=["number", "company"])
     with atomic(), acting(by):
@@ -127,7 +133,7 @@ def update_opportunity(opp: Opportunity, *, by: Any = None, **fields: Any) -> Op
     old_stage = opp.stage_id
     _apply(opp, fields)
     if not opp.name:
-        raise CrmValidationError.on("name", "give the opportunity a name")
+        raise CrmValidationError.on("name", gettext("give the opportunity a name"))
     if opp.stage_id != old_stage and opp.status != OpportunityStatus.OPEN:
         raise refused_transition(
             opp, OpportunityStatus.OPEN, message=gettext("%(document)s is %(status)s: reopen it to move it")
@@ -144,9 +150,9 @@ def move_opportunity(opp: Opportunity, *, stage: Any, by: Any = None) -> Opportu
     """Move an open opportunity to another stage (the kanban drag): saved, audited, announced."""
     target = resolve(PipelineStage, opp.company_id, "stage", stage)
     if target is None:
-        raise CrmValidationError.on("stage", "choose a stage")
+        raise CrmValidationError.on("stage", gettext("choose a stage"))
     if not target.is_active:
-        raise CrmValidationError.on("stage", f"stage {target} is no longer used")
+        raise CrmValidationError.on("stage", gettext("stage %(stage)s is no longer used") % {"stage": target})
     with atomic(), acting(by):
         opp = Opportunity.objects.select_for_update().get(pk=opp.pk)
         if opp.status != OpportunityStatus.OPEN:
@@ -238,7 +244,7 @@ def mark_lost(
     """Close as lost, with one of the company's lost reasons (required)."""
     reason = resolve(LostReason, opp.company_id, "lost_reason", lost_reason)
     if reason is None:
-        raise CrmValidationError.on("lost_reason", "choose why the opportunity was lost")
+        raise CrmValidationError.on("lost_reason", gettext("choose why the opportunity was lost"))
     with atomic(), acting(by):
         transition(
             opp,

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from kern.core.db import atomic
 from kern.core.models import Company
 from kern.crm.exceptions import CrmValidationError
@@ -27,7 +29,7 @@ def period_bounds(period: str, on: dt.date) -> tuple[dt.date, dt.date]:
         start = dt.date(on.year, 1, 1)
         months = 12
     else:
-        raise CrmValidationError.on("period", f"unknown period {period!r}")
+        raise CrmValidationError.on("period", gettext("unknown period %(period)s") % {"period": repr(period)})
     y, m = divmod(start.month - 1 + months, 12)
     return start, dt.date(start.year + y, m + 1, 1) - dt.timedelta(days=1)
 
@@ -38,10 +40,10 @@ def set_target(
     """Set (or change) a rep's target for the period that holds `start`."""
     rep = member(company.pk, "user", user)
     if rep is None:
-        raise CrmValidationError.on("user", "choose a rep")
+        raise CrmValidationError.on("user", gettext("choose a rep"))
     amount = Decimal(amount)
     if amount < 0:
-        raise CrmValidationError.on("amount", "a target is not negative")
+        raise CrmValidationError.on("amount", gettext("a target is not negative"))
     first, last = period_bounds(period, start)
     with atomic(), acting(by):
         target = SalesTarget.objects.filter(company=company, user=rep, period=period, start=first).first()

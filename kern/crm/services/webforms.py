@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kern.core import context
 from kern.core.db import atomic
@@ -54,14 +55,14 @@ FORM_FIELDS = {
 def _apply(form: LeadForm, fields: dict[str, Any]) -> None:
     unknown = set(fields) - FORM_FIELDS
     if unknown:
-        raise CrmValidationError.on(sorted(unknown)[0], "unknown field")
+        raise CrmValidationError.on(sorted(unknown)[0], gettext("unknown field"))
     for name, value in fields.items():
         if name == "owner":
             form.owner = member(form.company_id, "owner", value)
         else:
             setattr(form, name, text(value) if isinstance(value, str) else value)
     if not form.name:
-        raise CrmValidationError.on("name", "give the form a name")
+        raise CrmValidationError.on("name", gettext("give the form a name"))
 
 
 def create_lead_form(company: Company, *, by: Any = None, **fields: Any) -> LeadForm:
@@ -112,10 +113,7 @@ def submit_lead_form(
     since = now - dt.timedelta(minutes=config.form_rate_window_minutes)
     recent = LeadSubmission.objects.filter(client_hash=who, at__gte=since).count()
     if recent >= config.form_rate_limit:
-        raise RateLimited(
-            f"too many submissions from this address; try again in {config.form_rate_window_minutes} minutes",
-            retry_after=config.form_rate_window_minutes * 60,
-        )
+        raise RateLimited.submissions(config.form_rate_window_minutes)
     values = {
         "first_name": _value(data, "first_name", 80),
         "last_name": _value(data, "last_name", 120),

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from kern.catalog.models import Product, ProductType, TrackingMode, Uom
 from kern.catalog.selectors import convert_quantity
@@ -149,7 +150,9 @@ def _products(company: Company, specs: Sequence[MoveSpec]) -> dict[int, Product]
         product = spec.product
         if isinstance(product, Product):
             if product.company_id != company.pk:
-                raise ValidationFailed.on("product", f"unknown product {product.pk}")
+                raise ValidationFailed.on(
+                    "product", gettext("unknown product %(product)s") % {"product": product.pk}
+                )
             found[product.pk] = product
         else:
             ids.append(product)
@@ -158,15 +161,18 @@ def _products(company: Company, specs: Sequence[MoveSpec]) -> dict[int, Product]
             rows = Product.objects.filter(company=company, pk__in=set(ids)).select_related("category")
             found.update({p.pk: p for p in rows})
         except (ValueError, TypeError):
-            raise ValidationFailed.on("product", "unknown product") from None
+            raise ValidationFailed.on("product", gettext("unknown product")) from None
         missing = [pid for pid in ids if pid not in found]
         if missing:
-            raise ValidationFailed.on("product", f"unknown product {missing[0]}")
+            raise ValidationFailed.on(
+                "product", gettext("unknown product %(product)s") % {"product": missing[0]}
+            )
     for product in found.values():
         if product.type == ProductType.SERVICE:
             raise NotStockable(
-                f"{product.sku} {product.name} is a service and is not kept in stock",
-                errors={"product": [f"{product.sku} is a service"]},
+                gettext("%(sku)s %(name)s is a service and is not kept in stock")
+                % {"sku": product.sku, "name": product.name},
+                errors={"product": [gettext("%(sku)s is a service") % {"sku": product.sku}]},
             )
     return found
 
@@ -198,7 +204,7 @@ def _uoms(specs: Sequence[MoveSpec], products: dict[int, Product]) -> dict[Any, 
             cache[uom.pk] = cache[uom.code] = uom
     for code in codes:
         if code not in cache:
-            raise ValidationFailed.on("uom", f"unknown unit {code!r}")
+            raise ValidationFailed.on("uom", gettext("unknown unit %(unit)s") % {"unit": repr(code)})
     return cache
 
 
@@ -232,11 +238,11 @@ def _to_product_quantity(
 def _location(company: Company, value: Any, field_name: str) -> Location:
     if isinstance(value, Location):
         if value.company_id != company.pk:
-            raise ValidationFailed.on(field_name, "unknown location")
+            raise ValidationFailed.on(field_name, gettext("unknown location"))
         return value
     found = Location.objects.filter(company=company, pk=value).first() if str(value).isdigit() else None
     if found is None:
-        raise ValidationFailed.on(field_name, f"unknown location {value}")
+        raise ValidationFailed.on(field_name, gettext("unknown location %(location)s") % {"location": value})
     return found
 
 
@@ -245,13 +251,19 @@ def _lots_for(
 ) -> dict[str, Lot]:
     names = [str(n).strip() for n in names]
     if any(not n for n in names):
-        raise UnknownLot(f"{product.sku}: an empty lot number", errors={"lot": ["lot number is empty"]})
+        raise UnknownLot(
+            gettext("%(sku)s: an empty lot number") % {"sku": product.sku},
+            errors={"lot": [gettext("lot number is empty")]},
+        )
     found = {lot.name: lot for lot in Lot.objects.filter(company=company, product=product, name__in=names)}
     missing = [n for n in dict.fromkeys(names) if n not in found]
     if missing and not create:
         raise UnknownLot(
-            f"{product.sku}: unknown lot or serial number {missing[0]}",
-            errors={"lot": [f"unknown lot {missing[0]} of {product.sku}"]},
+            gettext("%(sku)s: unknown lot or serial number %(lot)s")
+            % {"sku": product.sku, "lot": missing[0]},
+            errors={
+                "lot": [gettext("unknown lot %(lot)s of %(sku)s") % {"sku": product.sku, "lot": missing[0]}]
+            },
         )
     if missing:
         new = [Lot(company=company, product=product, name=n, expiry_date=expiry) for n in missing]
@@ -316,12 +328,12 @@ def _build_moves(
                 locations[loc.pk] = loc
                 dst = loc.pk
         if src == dst:
-            raise ValidationFailed.on("location_to", "goods must move to another location")
+            raise ValidationFailed.on("location_to", gettext("goods must move to another location"))
         unit_cost = None
         if spec.unit_cost is not None:
             cost = Decimal(spec.unit_cost)
             if cost < 0:
-                raise ValidationFailed.on(f"lines.{i}.unit_cost", "a unit cost cannot be negative")
+                raise ValidationFailed.on(f"lines.{i}.unit_cost", gettext("a unit cost cannot be negative"))
             # Per document unit → per product unit.
             unit_cost = (cost * uom_quantity / quantity).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
         origin = None
@@ -332,7 +344,7 @@ def _build_moves(
                 else origin_moves.get(int(spec.origin_move))
             )
             if origin is None or origin.company_id != company.pk or origin.product_id != product.pk:
-                raise ValidationFailed.on(f"lines.{i}.origin_move", "unknown move of this product")
+                raise ValidationFailed.on(f"lines.{i}.origin_move", gettext("unknown move of this product"))
         base = {
             "company_id": company.pk,
             "product": product,
@@ -349,21 +361,27 @@ def _build_moves(
         if spec.serials:
             if product.tracking != TrackingMode.SERIAL:
                 raise ValidationFailed.on(
-                    f"lines.{i}.serials", f"{product.sku} is not tracked by serial number"
+                    f"lines.{i}.serials",
+                    gettext("%(sku)s is not tracked by serial number") % {"sku": product.sku},
                 )
             lot_names = [str(s).strip() for s in spec.serials]
             if len(lot_names) != quantity or len(set(lot_names)) != len(lot_names):
                 raise DuplicateSerial(
-                    f"{product.sku}: {len(set(lot_names))} distinct serial numbers for {quantity} units",
-                    errors={f"lines.{i}.serials": ["give one distinct serial number per unit"]},
+                    gettext("%(sku)s: %(distinct)s distinct serial numbers for %(quantity)s units")
+                    % {"sku": product.sku, "distinct": len(set(lot_names)), "quantity": quantity},
+                    errors={f"lines.{i}.serials": [gettext("give one distinct serial number per unit")]},
                 )
         elif spec.lot is not None and spec.lot != "":
             if product.tracking == TrackingMode.NONE:
-                raise ValidationFailed.on(f"lines.{i}.lot", f"{product.sku} is not tracked by lot")
+                raise ValidationFailed.on(
+                    f"lines.{i}.lot", gettext("%(sku)s is not tracked by lot") % {"sku": product.sku}
+                )
             if isinstance(spec.lot, Lot):
                 if spec.lot.product_id != product.pk:
                     raise UnknownLot(
-                        f"lot {spec.lot} is not a lot of {product.sku}", errors={"lot": ["wrong product"]}
+                        gettext("lot %(lot)s is not a lot of %(sku)s")
+                        % {"lot": spec.lot, "sku": product.sku},
+                        errors={"lot": [gettext("wrong product")]},
                     )
                 base["lot"] = spec.lot
             else:
@@ -439,6 +457,13 @@ def _check_locations(moves: list[Move], locations: dict[int, Location], warehous
         for loc_id in (move.location_from_id, move.location_to_id):
             loc = locations[loc_id]
             if loc.kind == LocationKind.VIEW:
-                raise ValidationFailed.on("location", f"{loc} is a view: goods cannot be kept there")
+                raise ValidationFailed.on(
+                    "location",
+                    gettext("%(location)s is a view: goods cannot be kept there") % {"location": loc},
+                )
             if loc.warehouse_id is not None and loc.warehouse_id != warehouse.pk:
-                raise ValidationFailed.on("location", f"{loc} is not in warehouse {warehouse.code}")
+                raise ValidationFailed.on(
+                    "location",
+                    gettext("%(location)s is not in warehouse %(warehouse)s")
+                    % {"location": loc, "warehouse": warehouse.code},
+                )

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kern.catalog.models import Product, TrackingMode
 from kern.core import audit, context
@@ -63,7 +64,11 @@ def start_stock_count(
     and location the books show there."""
     location = location or warehouse.stock_location
     if location.company_id != warehouse.company_id or location.warehouse_id != warehouse.pk:
-        raise ValidationFailed.on("location", f"{location} is not in warehouse {warehouse.code}")
+        raise ValidationFailed.on(
+            "location",
+            gettext("%(location)s is not in warehouse %(warehouse)s")
+            % {"location": location, "warehouse": warehouse.code},
+        )
     with atomic(), _acting(by):
         count = StockCount.objects.create(
             company_id=warehouse.company_id,
@@ -114,18 +119,21 @@ def record_count(
     """Set (or, with `add`, increase) the counted quantity of a product (and lot) in a location."""
     _check_open(count)
     if product.company_id != count.company_id:
-        raise ValidationFailed.on("product", "unknown product")
+        raise ValidationFailed.on("product", gettext("unknown product"))
     if location.company_id != count.company_id or location.kind != LocationKind.INTERNAL:
-        raise ValidationFailed.on("location", "count in an internal location of the warehouse")
+        raise ValidationFailed.on("location", gettext("count in an internal location of the warehouse"))
     if location.pk != count.location_id and not location.path.startswith(
         f"{count.location.path}{count.location_id}/"
     ):
         raise ValidationFailed.on(
-            "location", f"{location} is not part of count {count.number} ({count.location})"
+            "location",
+            gettext("%(location)s is not part of count %(count)s (%(counted)s)")
+            % {"location": location, "count": count.number, "counted": count.location},
         )
     if product.tracking != TrackingMode.NONE and lot in (None, ""):
         raise LotRequired(
-            f"{product.sku}: count it per lot or serial number", errors={"lot": ["lot required"]}
+            gettext("%(sku)s: count it per lot or serial number") % {"sku": product.sku},
+            errors={"lot": [gettext("lot required")]},
         )
     quantity = Decimal(quantity)
     with atomic(), _acting(by):
@@ -171,13 +179,18 @@ def scan_count(
         found = selectors.resolve_code(count.company_id, code)
     except Exception:
         raise UnknownCode(
-            f"{code}: no product, lot or serial number", errors={"code": [f"unknown code {code}"]}
+            gettext("%(code)s: no product, lot or serial number") % {"code": code},
+            errors={"code": [gettext("unknown code %(code)s") % {"code": code}]},
         ) from None
     if found.kind == "location":
-        raise ValidationFailed.on("code", f"{code} is a location: choose it as the location being counted")
+        raise ValidationFailed.on(
+            "code",
+            gettext("%(code)s is a location: choose it as the location being counted") % {"code": code},
+        )
     if found.product.tracking != TrackingMode.NONE and found.lot is None:
         raise LotRequired(
-            f"{found.product.sku}: scan the lot or serial number", errors={"code": ["scan the lot"]}
+            gettext("%(sku)s: scan the lot or serial number") % {"sku": found.product.sku},
+            errors={"code": [gettext("scan the lot")]},
         )
     return record_count(
         count, location=location, product=found.product, lot=found.lot, quantity=quantity, add=True, by=by

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kern.catalog.models import Product, ProductType, TrackingMode
 from kern.core import audit
@@ -93,7 +94,7 @@ def pick(operation: Operation, *, lines: Sequence[PickLine] | None = None, by: A
     Picking more than reserved is refused (409, naming the product and both quantities).
     """
     if operation.kind not in (K.DELIVERY, K.INTERNAL, K.SUPPLIER_RETURN):
-        raise ValidationFailed.on("kind", "only outgoing operations are picked")
+        raise ValidationFailed.on("kind", gettext("only outgoing operations are picked"))
     if operation.status not in (S.READY, S.WAITING, S.PICKED):
         raise refused_transition(operation, S.PICKED)
     with atomic(), _acting(by):
@@ -105,7 +106,9 @@ def pick(operation: Operation, *, lines: Sequence[PickLine] | None = None, by: A
             move = moves.get(line.move_id)
             if move is None:
                 raise ValidationFailed.on(
-                    "move_id", f"move {line.move_id} is not a reserved line of {operation.number}"
+                    "move_id",
+                    gettext("move %(move)s is not a reserved line of %(operation)s")
+                    % {"move": line.move_id, "operation": operation.number},
                 )
             qty = Decimal(line.quantity)
             if qty < 0:
@@ -152,10 +155,13 @@ def scan_pick(operation: Operation, code: str, *, quantity: Decimal = Decimal("1
         found = selectors.resolve_code(operation.company_id, code)
     except NotFound:
         raise UnknownCode(
-            f"{code}: no product, lot or serial number", errors={"code": [f"unknown code {code}"]}
+            gettext("%(code)s: no product, lot or serial number") % {"code": code},
+            errors={"code": [gettext("unknown code %(code)s") % {"code": code}]},
         ) from None
     if found.kind == "location":
-        raise ValidationFailed.on("code", f"{code} is a location; scan a product, lot or serial number")
+        raise ValidationFailed.on(
+            "code", gettext("%(code)s is a location; scan a product, lot or serial number") % {"code": code}
+        )
     product = found.product
     moves = list(
         operation.moves.filter(status=M.RESERVED, product=product)
@@ -164,10 +170,15 @@ def scan_pick(operation: Operation, code: str, *, quantity: Decimal = Decimal("1
     )
     if not moves:
         raise ValidationFailed.on(
-            "code", f"{product.sku} is not (or no longer) reserved on {operation.number}"
+            "code",
+            gettext("%(sku)s is not (or no longer) reserved on %(operation)s")
+            % {"sku": product.sku, "operation": operation.number},
         )
     if product.tracking != TrackingMode.NONE and found.lot is None:
-        raise LotRequired(f"{product.sku}: scan the lot or serial number", errors={"code": ["scan the lot"]})
+        raise LotRequired(
+            gettext("%(sku)s: scan the lot or serial number") % {"sku": product.sku},
+            errors={"code": [gettext("scan the lot")]},
+        )
     open_moves = [m for m in moves if m.picked < m.quantity]
     same_lot = [m for m in open_moves if found.lot is None or m.lot_id == found.lot.pk]
     target = (same_lot or open_moves or moves)[0]
@@ -177,7 +188,10 @@ def scan_pick(operation: Operation, code: str, *, quantity: Decimal = Decimal("1
 def _swap_lot(move: Move, lot: Lot) -> Move:
     """Reserve `move`'s quantity of `lot` (in the same location subtree) instead of its lot."""
     if lot.product_id != move.product_id:
-        raise UnknownLot(f"{lot.name} is not a lot of {move.product.sku}", errors={"lot": ["wrong product"]})
+        raise UnknownLot(
+            gettext("%(lot)s is not a lot of %(sku)s") % {"lot": lot.name, "sku": move.product.sku},
+            errors={"lot": [gettext("wrong product")]},
+        )
     operation = move.operation
     source = operation.location_from
     quant = (
@@ -218,7 +232,9 @@ def pack(
         open_moves = list(operation.moves.filter(status=M.RESERVED, picked__gt=0, package__isnull=True))
         chosen = open_moves if move_ids is None else [m for m in open_moves if m.pk in set(move_ids)]
         if move_ids is not None and len(chosen) != len(set(move_ids)):
-            raise ValidationFailed.on("move_ids", "only picked lines that are not packed yet can be packed")
+            raise ValidationFailed.on(
+                "move_ids", gettext("only picked lines that are not packed yet can be packed")
+            )
         if not chosen:
             raise Conflict(f"{operation.number}: nothing picked is left to pack", code="nothing_to_pack")
         count = Package.objects.filter(operation=operation).count()
@@ -251,7 +267,9 @@ def ship_delivery(
     with `backorder=False`). Shipping more than reserved is refused (409).
     """
     if delivery.kind != K.DELIVERY:
-        raise ValidationFailed.on("kind", f"{delivery.number} is not a delivery")
+        raise ValidationFailed.on(
+            "kind", gettext("%(operation)s is not a delivery") % {"operation": delivery.number}
+        )
     return validate_operation(
         delivery,
         quantities=quantities,
@@ -332,7 +350,9 @@ def validate_operation(
         transition(operation, to=S.DONE, by=by, fields=fields)
         moves = _open_moves(operation, fresh)
         if not moves:
-            raise ValidationFailed.on("lines", f"{operation.number} has no lines to process")
+            raise ValidationFailed.on(
+                "lines", gettext("%(operation)s has no lines to process") % {"operation": operation.number}
+            )
         warehouse = operation._state.fields_cache.get("warehouse")
         locations: dict[int, Location] = {}
         for move in moves:
@@ -454,7 +474,9 @@ def _done_quantities(
         unknown = [k for k in quantities if k not in known]
         if unknown:
             raise ValidationFailed.on(
-                "quantities", f"move {unknown[0]} is not an open line of {operation.number}"
+                "quantities",
+                gettext("move %(move)s is not an open line of %(operation)s")
+                % {"move": unknown[0], "operation": operation.number},
             )
     negative_ok = None
     for move in moves:
@@ -509,7 +531,9 @@ def _done_quantities(
         lines.append(_Line(move, move.quantity, outgoing, incoming))
     if not lines:
         raise ValidationFailed.on(
-            "quantities", f"{operation.number}: nothing to process (no quantity is done)"
+            "quantities",
+            gettext("%(operation)s: nothing to process (no quantity is done)")
+            % {"operation": operation.number},
         )
     return lines, rest
 
@@ -522,15 +546,17 @@ def _check_tracking(company_id: int, lines: list[_Line]) -> None:
             continue
         if ln.move.lot_id is None:
             raise LotRequired(
-                f"{product.sku}: a {product.get_tracking_display().lower()} number is required",
-                errors={"lot": [f"{product.sku} needs a lot or serial number"]},
+                gettext("%(sku)s: a %(tracking)s number is required")
+                % {"sku": product.sku, "tracking": product.get_tracking_display().lower()},
+                errors={"lot": [gettext("%(sku)s needs a lot or serial number") % {"sku": product.sku}]},
                 product_id=product.pk,
             )
         if product.tracking == TrackingMode.SERIAL:
             if ln.move.quantity != 1:
                 raise DuplicateSerial(
-                    f"{product.sku}: a serial number is one unit, not {ln.move.quantity}",
-                    errors={"lot": ["one serial number per unit"]},
+                    gettext("%(sku)s: a serial number is one unit, not %(quantity)s")
+                    % {"sku": product.sku, "quantity": ln.move.quantity},
+                    errors={"lot": [gettext("one serial number per unit")]},
                 )
             if ln.incoming and not ln.outgoing:
                 serials[product.pk].append(ln)
@@ -538,7 +564,8 @@ def _check_tracking(company_id: int, lines: list[_Line]) -> None:
         lot_ids = [ln.move.lot_id for ln in product_lines]
         if len(set(lot_ids)) != len(lot_ids):
             raise DuplicateSerial(
-                "the same serial number twice in one operation", errors={"lot": ["serial used twice"]}
+                gettext("the same serial number twice in one operation"),
+                errors={"lot": [gettext("serial used twice")]},
             )
         taken = (
             Quant.objects.filter(
@@ -553,8 +580,11 @@ def _check_tracking(company_id: int, lines: list[_Line]) -> None:
         )
         if taken is not None:
             raise DuplicateSerial(
-                f"{taken.product.sku}: serial number {taken.lot.name} is already in stock",
-                errors={"lot": [f"serial {taken.lot.name} is already in stock"]},
+                gettext("%(sku)s: serial number %(serial)s is already in stock")
+                % {"sku": taken.product.sku, "serial": taken.lot.name},
+                errors={
+                    "lot": [gettext("serial %(serial)s is already in stock") % {"serial": taken.lot.name}]
+                },
             )
 
 
