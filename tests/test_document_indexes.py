@@ -61,7 +61,9 @@ def test_shared_reference_data_and_row_authors_are_not_indexed(model):
     assert not indexed & set(NOT_INDEXED[model])
 
 
-@pytest.mark.parametrize(("model", "field", "index"), INDEXED_WHERE_SET, ids=lambda v: getattr(v, "__name__", v))
+@pytest.mark.parametrize(
+    ("model", "field", "index"), INDEXED_WHERE_SET, ids=lambda v: getattr(v, "__name__", v)
+)
 def test_a_mostly_empty_reference_is_indexed_where_set_and_the_index_serves_a_look_up(model, field, index):
     assert index in _indexes(model)
     sql, params = model.objects.filter(**{f"{field}_id": 1}).query.sql_with_params()
