@@ -13,6 +13,7 @@ from django.utils import translation
 from kern.ledger import exceptions
 from kern.ledger.models import JournalEntry, Period
 from kern.ledger.services import close_period
+from tests.refusals import assert_titles_read_in_dutch, refusals_with_their_own_title
 
 pytestmark = pytest.mark.django_db
 
@@ -37,19 +38,8 @@ def a_refusal(cls):
 
 
 def test_every_ledger_refusal_with_its_own_title_has_it_in_dutch():
-    own = {
-        cls
-        for cls in vars(exceptions).values()
-        if isinstance(cls, type) and cls.__module__ == exceptions.__name__ and "title" in vars(cls)
-    }
-    assert own == set(TITLES)
-    for cls, (english, dutch) in TITLES.items():
-        assert cls.title == english  # the class keeps the English source text
-        assert a_refusal(cls).as_problem()["title"] == english
-        with translation.override("nl"):
-            problem = a_refusal(cls).as_problem()
-        assert problem["title"] == dutch, cls.__name__
-        assert problem["code"] == cls.code and problem["type"].endswith(f"/{cls.code}")
+    assert refusals_with_their_own_title(exceptions) == set(TITLES)
+    assert_titles_read_in_dutch(TITLES, a_refusal)
     with translation.override("nl"):
         assert exceptions.PeriodClosed().message == "Periode afgesloten"
 

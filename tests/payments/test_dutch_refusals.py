@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from kern.payments import exceptions
 from kern.payments.services import create_bank_journal
 from tests.builders import an_api_client
 from tests.payments.camt import a_camt053, a_line
+from tests.refusals import assert_titles_read_in_dutch, refusals_with_their_own_title
 
 pytestmark = pytest.mark.django_db
 
@@ -30,21 +30,8 @@ TITLES = {
 
 
 def test_every_payments_refusal_with_its_own_title_has_it_in_dutch():
-    own = {
-        cls
-        for cls in vars(exceptions).values()
-        if isinstance(cls, type) and cls.__module__ == exceptions.__name__ and "title" in vars(cls)
-    }
-    assert own == set(TITLES)
-    for cls, (english, dutch) in TITLES.items():
-        assert cls.title == english  # the class keeps the English source text
-        assert cls("x").as_problem()["title"] == english
-        with translation.override("nl"):
-            problem = cls("x").as_problem()
-            default = cls()
-        assert problem["title"] == dutch, cls.__name__
-        assert default.message == dutch  # a refusal raised without a message says its title
-        assert problem["code"] == cls.code and problem["type"].endswith(f"/{cls.code}")
+    assert refusals_with_their_own_title(exceptions) == set(TITLES)
+    assert_titles_read_in_dutch(TITLES, untitled_message_is_title=True)
 
 
 def upload(api, data, name="statement.xml", **headers):

@@ -5,10 +5,10 @@ in every language, and the class's `title` stays the English source text."""
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
 
 from kern.sales import exceptions
 from tests.builders import an_api_client
+from tests.refusals import assert_titles_read_in_dutch, refusals_with_their_own_title
 
 pytestmark = pytest.mark.django_db
 
@@ -24,21 +24,8 @@ TITLES = {
 
 
 def test_every_sales_refusal_with_its_own_title_has_it_in_dutch():
-    own = {
-        cls
-        for cls in vars(exceptions).values()
-        if isinstance(cls, type) and cls.__module__ == exceptions.__name__ and "title" in vars(cls)
-    }
-    assert own == set(TITLES)
-    for cls, (english, dutch) in TITLES.items():
-        assert cls.title == english  # the class keeps the English source text
-        assert cls("x").as_problem()["title"] == english
-        with translation.override("nl"):
-            problem = cls("x").as_problem()
-            default = cls()
-        assert problem["title"] == dutch, cls.__name__
-        assert default.message == dutch  # a refusal raised without a message says its title
-        assert problem["code"] == cls.code and problem["type"].endswith(f"/{cls.code}")
+    assert refusals_with_their_own_title(exceptions) == set(TITLES)
+    assert_titles_read_in_dutch(TITLES, untitled_message_is_title=True)
 
 
 def test_invoicing_an_order_with_nothing_delivered_is_refused_in_dutch_title_and_detail(world):
