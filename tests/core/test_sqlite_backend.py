@@ -52,3 +52,17 @@ def test_a_closed_connection_leaves_the_planner_statistics_its_queries_wanted(tm
     wrapper.close()
     stats = sqlite3.connect(settings["NAME"]).execute("SELECT tbl, idx FROM sqlite_stat1").fetchall()
     assert ("layer", "layer_company") in stats
+
+
+def test_none_and_booleans_bind_as_null_zero_and_one_without_an_adapter_lookup_failing():
+    import sqlite3
+
+    # The registered adapters are what spares the failed lookup; their results must be what
+    # sqlite3 binds without them.
+    assert sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)](None) is None
+    assert sqlite3.adapters[(bool, sqlite3.PrepareProtocol)](True) == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT %s IS NULL, typeof(%s), %s, %s, typeof(%s)", [None, None, True, False, True]
+        )
+        assert cursor.fetchone() == (1, "null", 1, 0, "integer")

@@ -206,3 +206,32 @@ def test_a_draft_operation_reserves_when_confirmed(company, customer, chair):
     assert (draft.status, Quant.objects.get(product=chair).reserved) == ("draft", D("0"))
     services.confirm_operation(draft)
     assert (draft.status, Quant.objects.get(product=chair).reserved) == ("ready", D("3"))
+
+
+@pytest.mark.django_db
+def test_a_line_from_a_bin_takes_stock_from_that_bin_and_its_shelves_only(company, wh, customer, chair):
+    hall = services.create_location(wh.stock_location, name="Hall")
+    shelf = services.create_location(hall, name="Shelf")
+    other = services.create_location(wh.stock_location, name="Other")
+    in_stock(chair, 4, location=other)
+    in_stock(chair, 2, location=wh.stock_location)
+    in_stock(chair, 3, location=shelf)
+    in_stock(chair, 1, location=hall)
+    delivery = services.create_delivery(
+        company, lines=[MoveSpec(chair, D("4"), location_from=hall)], partner=customer
+    )
+    taken = sorted(delivery.moves.values_list("location_from__full_name", "quantity"))
+    assert taken == [("WH/Stock/Hall", D("1")), ("WH/Stock/Hall/Shelf", D("3"))]
+    with pytest.raises(InsufficientStock):
+        services.create_delivery(
+            company, lines=[MoveSpec(chair, D("1"), location_from=hall)], partner=customer
+        )
+
+
+def test_the_candidate_query_matches_the_subtree_by_equality_so_sqlite_prepares_it_once():
+    # A LIKE with a bound pattern makes SQLite re-plan the statement on every execute.
+    from kern.inventory.services.reservation import _candidates_query
+
+    sql = str(_candidates_query((1, False, "1/2/"), company_id=1, product_ids=(1,), source_id=3).query)
+    assert " LIKE " not in sql.upper()
+    assert "SUBSTR" in sql.upper()

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.db.models.functions import Substr
 
 from kern.catalog.models import Product, ProductType
 from kern.core import audit
@@ -64,9 +65,18 @@ def _candidates_query(
     shape: tuple[int, bool, str], *, company_id: int, product_ids: tuple[int, ...], source_id: int
 ):
     _count, lock, prefix = shape
-    qs = Quant.objects.filter(
-        company_id=company_id, product_id__in=product_ids, location__kind__in=list(INTERNAL_KINDS)
-    ).filter(Q(location_id=source_id) | Q(location__path__startswith=prefix))
+    # The subtree test compares the path's first characters with `=`, not `LIKE 'prefix%'`:
+    # SQLite plans a LIKE with a bound pattern anew on every execute, which made this the
+    # costliest statement of a confirmation; equality keeps the statement prepared once.
+    qs = (
+        Quant.objects.filter(
+            company_id=company_id,
+            product_id__in=product_ids,
+            location__kind__in=list(INTERNAL_KINDS),
+        )
+        .alias(_path_head=Substr("location__path", 1, len(prefix)))
+        .filter(Q(location_id=source_id) | Q(_path_head=prefix))
+    )
     qs = qs.select_for_update(of=("self",)).order_by("id") if lock else qs.filter(quantity__gt=0)
     return qs.values_list(
         "id",
