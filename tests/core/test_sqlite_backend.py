@@ -62,7 +62,5 @@ def test_none_and_booleans_bind_as_null_zero_and_one_without_an_adapter_lookup_f
     assert sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)](None) is None
     assert sqlite3.adapters[(bool, sqlite3.PrepareProtocol)](True) == 1
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT %s IS NULL, typeof(%s), %s, %s, typeof(%s)", [None, None, True, False, True]
-        )
+        cursor.execute("SELECT %s IS NULL, typeof(%s), %s, %s, typeof(%s)", [None, None, True, False, True])
         assert cursor.fetchone() == (1, "null", 1, 0, "integer")
