@@ -190,6 +190,38 @@ def test_a_party_of_another_company_is_refused(company):
     assert nothing_posted(company)
 
 
+def test_of_several_new_parties_in_one_entry_the_other_companys_is_named(company, customer):
+    stranger = a_customer(a_company("Elsewhere"))
+    neighbour = a_customer(company, "Buurman BV")
+    with pytest.raises(LedgerInvalid) as err:
+        post_entry(
+            company=company,
+            journal="sale",
+            on=TODAY,
+            lines=[
+                LineSpec(role="receivable", debit=D("5.00"), party_id=customer.pk),
+                LineSpec(role="receivable", debit=D("5.00"), party_id=stranger.pk),
+                LineSpec(role="receivable", debit=D("5.00"), party_id=neighbour.pk),
+                LineSpec(account="8000", credit=D("15.00")),
+            ],
+        )
+    assert err.value.errors["party_id"] == [f"unknown party {stranger.pk}"]
+    assert nothing_posted(company)
+    entry = post_entry(
+        company=company,
+        journal="sale",
+        on=TODAY,
+        lines=[
+            LineSpec(role="receivable", debit=D("5.00"), party_id=customer.pk),
+            LineSpec(role="receivable", debit=D("5.00"), party_id=neighbour.pk),
+            LineSpec(account="8000", credit=D("10.00")),
+        ],
+    )
+    assert sorted(entry.lines.exclude(party_id=None).values_list("party_id", flat=True)) == sorted(
+        [customer.pk, neighbour.pk]
+    )
+
+
 def test_an_inactive_account_and_an_unknown_journal_are_refused(company):
     account = create_account(
         company, code="4650", name="Old costs", type="expense", subtype="expense", parent="40"
