@@ -141,6 +141,18 @@ class LotRequired(ValidationFailed):
     code = "lot_required"
     title = gettext_noop("Lot or serial number required")
 
+    @classmethod
+    def for_product(cls, product: Any, **context: Any) -> LotRequired:
+        """The refusal of a tracked product's line without its lot or serial number, one sentence
+        per tracking kind: "a serial number is required for PHONE Phone"."""
+        # A product's `tracking` is TrackingMode ("lot" / "serial"); compared by value so this
+        # module needs no catalog models.
+        if getattr(product, "tracking", None) == "serial":
+            message = gettext("a serial number is required for %(product)s")
+        else:
+            message = gettext("a lot number is required for %(product)s")
+        return cls(message % {"product": _label(product)}, **context)
+
 
 class UnknownCode(ValidationFailed):
     """A scanned or typed code that is no product, lot, serial or location of the company."""

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kern.catalog.models import Product
 from kern.core.exceptions import NotFound
@@ -623,7 +624,7 @@ def resolve_code(company: Any, code: str) -> ScanResult:
     serial number. NotFound when it is none of them."""
     code = (code or "").strip()
     if not code:
-        raise NotFound("empty code")
+        raise NotFound(gettext("empty code"))
     company_id = _id(company)
     location = Location.objects.filter(company_id=company_id, barcode=code, is_active=True).first()
     if location is not None:
@@ -644,7 +645,7 @@ def resolve_code(company: Any, code: str) -> ScanResult:
     location = Location.objects.filter(company_id=company_id, full_name__iexact=code).first()
     if location is not None:
         return ScanResult("location", location=location)
-    raise NotFound(f"{code} is no product, lot, serial number or location")
+    raise NotFound(gettext("%(code)s is no product, lot, serial number or location") % {"code": code})
 
 
 def open_operations(company: Any, *, kind: str | None = None) -> QuerySet[Operation]:

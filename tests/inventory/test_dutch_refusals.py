@@ -240,8 +240,8 @@ def test_a_tracked_product_without_its_serial_is_refused_in_dutch(company, custo
     receipt = services.receive(company, lines=[MoveSpec(phone, D("1"))], partner=customer, validate=False)
     with translation.override("nl"), pytest.raises(LotRequired) as dutch:
         services.validate_operation(receipt)
-    assert dutch.value.message == "PHONE: een nummer (per serienummer) is verplicht"
+    assert dutch.value.message == "een serienummer is verplicht voor PHONE Phone"
     assert dutch.value.errors == {"lot": ["PHONE heeft een partij- of serienummer nodig"]}
     with pytest.raises(LotRequired) as english:
         services.validate_operation(receipt)
-    assert english.value.message == "PHONE: a by serial number number is required"
+    assert english.value.message == "a serial number is required for PHONE Phone"

@@ -230,7 +230,10 @@ def _to_product_quantity(
     converted = _q(converted)
     if converted <= 0:
         raise InvalidQuantity(
-            product, quantity, reason=f"{uom.code} is less than one {uoms[product.uom_id].code}"
+            product,
+            quantity,
+            reason=gettext("%(unit)s is less than one %(product_unit)s")
+            % {"unit": uom.code, "product_unit": uoms[product.uom_id].code},
         )
     return converted, uom, magnitude
 

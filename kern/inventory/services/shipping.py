@@ -236,7 +236,10 @@ def pack(
                 "move_ids", gettext("only picked lines that are not packed yet can be packed")
             )
         if not chosen:
-            raise Conflict(f"{operation.number}: nothing picked is left to pack", code="nothing_to_pack")
+            raise Conflict(
+                gettext("%(operation)s: nothing picked is left to pack") % {"operation": operation.number},
+                code="nothing_to_pack",
+            )
         count = Package.objects.filter(operation=operation).count()
         package = Package.objects.create(
             company_id=operation.company_id,
@@ -545,9 +548,8 @@ def _check_tracking(company_id: int, lines: list[_Line]) -> None:
         if product.tracking == TrackingMode.NONE or not (ln.incoming or ln.outgoing):
             continue
         if ln.move.lot_id is None:
-            raise LotRequired(
-                gettext("%(sku)s: a %(tracking)s number is required")
-                % {"sku": product.sku, "tracking": product.get_tracking_display().lower()},
+            raise LotRequired.for_product(
+                product,
                 errors={"lot": [gettext("%(sku)s needs a lot or serial number") % {"sku": product.sku}]},
                 product_id=product.pk,
             )
