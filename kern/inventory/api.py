@@ -8,6 +8,7 @@ from typing import Literal
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -1102,7 +1103,8 @@ def resolve_scan(request: HttpRequest, code: str = Query(..., min_length=1, max_
         found = selectors.resolve_code(who.company, code)
     except NotFound:
         raise UnknownCode(
-            f"{code}: no product, lot, serial number or location", errors={"code": ["unknown code"]}
+            gettext("%(code)s: no product, lot, serial number or location") % {"code": code},
+            errors={"code": [gettext("unknown code")]},
         ) from None
     return {
         "kind": found.kind,

@@ -107,7 +107,7 @@ def default_warehouse(company: Any, *, locations: Sequence[str] = ROUTE_FIELDS) 
     names = tuple(locations)
     rows = _DEFAULT_WAREHOUSE.rows(names, company_id=_id(company))
     if not rows:
-        raise NotFound("the company has no warehouse")
+        raise NotFound(gettext("the company has no warehouse"))
     return _warehouse_from_row(names, rows[0])
 
 
@@ -645,7 +645,7 @@ def resolve_code(company: Any, code: str) -> ScanResult:
     location = Location.objects.filter(company_id=company_id, full_name__iexact=code).first()
     if location is not None:
         return ScanResult("location", location=location)
-    raise NotFound(gettext("%(code)s is no product, lot, serial number or location") % {"code": code})
+    raise NotFound(gettext("%(code)s is not a product, lot, serial number or location") % {"code": code})
 
 
 def open_operations(company: Any, *, kind: str | None = None) -> QuerySet[Operation]:

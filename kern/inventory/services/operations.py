@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kern.core import audit
 from kern.core.db import atomic
@@ -296,7 +297,10 @@ def return_operation(
     if operation.kind not in kinds:
         raise ValidationFailed.on("kind", f"{operation.number}: only deliveries and receipts are returned")
     if operation.status != S.DONE:
-        raise Conflict(f"{operation.number} is not done; cancel it instead", code="not_done")
+        raise Conflict(
+            gettext("%(operation)s is not done; cancel it instead") % {"operation": operation.number},
+            code="not_done",
+        )
     with atomic():
         done_moves = {m.pk: m for m in operation.moves.filter(status=M.DONE).select_related("product")}
         returned = selectors.returned_quantities(list(done_moves))

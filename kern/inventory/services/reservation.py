@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.db.models.functions import Substr
+from django.utils.translation import gettext
 
 from kern.catalog.models import Product, ProductType
 from kern.core import audit
@@ -215,7 +216,7 @@ def _reserve(
         # Someone reserved the same stock between our read and our update: undo our part.
         _sql.change_quants({qid: (ZERO, -totals[qid]) for qid in done})
     else:  # pragma: no cover - the second attempt works on locked rows
-        raise Conflict("stock changed while reserving; try again", code="reservation_conflict")
+        raise Conflict(gettext("stock changed while reserving; try again"), code="reservation_conflict")
     for move, parts, need in plan:
         pieces: list[tuple[Decimal, _Candidate | None]] = [(take, cand) for cand, take in parts]
         if need > 0:

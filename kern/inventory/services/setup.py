@@ -248,7 +248,9 @@ def update_location(location: Location, *, by: Any = None, **fields: Any) -> Loc
     if "is_active" in fields:
         location.is_active = bool(fields["is_active"])
         if not location.is_active and Quant.objects.filter(location=location).exclude(quantity=0).exists():
-            raise Conflict(f"{location} still holds stock", code="location_not_empty")
+            raise Conflict(
+                _("%(location)s still holds stock") % {"location": location}, code="location_not_empty"
+            )
     _check_unique_location(location)
     validated(location)
     with atomic(), _acting(by):
@@ -312,7 +314,7 @@ def set_reorder_rule(
         try:
             rule.save()
         except IntegrityError:
-            raise Conflict("the rule was changed by someone else; try again") from None
+            raise Conflict(_("the rule was changed by someone else; try again")) from None
     return rule
 
 

@@ -100,7 +100,10 @@ def pick(operation: Operation, *, lines: Sequence[PickLine] | None = None, by: A
     with atomic(), _acting(by):
         moves = {m.pk: m for m in operation.moves.filter(status=M.RESERVED).select_related("product")}
         if not moves:
-            raise Conflict(f"{operation.number}: nothing is reserved to pick", code="nothing_reserved")
+            raise Conflict(
+                gettext("%(operation)s: nothing is reserved to pick") % {"operation": operation.number},
+                code="nothing_reserved",
+            )
         wanted = {m.pk: m.quantity for m in moves.values()} if lines is None else {}
         for line in lines or ():
             move = moves.get(line.move_id)
