@@ -101,16 +101,16 @@ def create_operation(
     of stock. With `allow_partial=False` a shortage refuses the whole operation (409, naming the
     product and the quantities) and nothing is written."""
     if kind not in K.values:
-        raise ValidationFailed.on("kind", f"unknown operation type {kind!r}")
+        raise ValidationFailed.on("kind", gettext("unknown operation type %(kind)s") % {"kind": repr(kind)})
     if not lines:
-        raise ValidationFailed.on("lines", "an operation needs at least one line")
+        raise ValidationFailed.on("lines", gettext("an operation needs at least one line"))
     if partner is not None and getattr(partner, "company_id", company.pk) != company.pk:
-        raise ValidationFailed.on("partner", "unknown partner")
+        raise ValidationFailed.on("partner", gettext("unknown partner"))
     with atomic(), _acting(by):
         if warehouse is None:
             warehouse = selectors.default_warehouse(company, locations=ROUTES[kind])
         elif warehouse.company_id != company.pk:
-            raise ValidationFailed.on("warehouse", "unknown warehouse")
+            raise ValidationFailed.on("warehouse", gettext("unknown warehouse"))
         if location_from is not None:
             location_from = _location(company, location_from, "location_from")
         if location_to is not None:
@@ -295,7 +295,11 @@ def return_operation(
     done receipt (back to the supplier). `lines`: (move, quantity); default everything."""
     kinds = {K.DELIVERY: K.CUSTOMER_RETURN, K.RECEIPT: K.SUPPLIER_RETURN}
     if operation.kind not in kinds:
-        raise ValidationFailed.on("kind", f"{operation.number}: only deliveries and receipts are returned")
+        raise ValidationFailed.on(
+            "kind",
+            gettext("%(operation)s: only deliveries and receipts are returned")
+            % {"operation": operation.number},
+        )
     if operation.status != S.DONE:
         raise Conflict(
             gettext("%(operation)s is not done; cancel it instead") % {"operation": operation.number},
@@ -315,7 +319,8 @@ def return_operation(
             if move is None:
                 raise ValidationFailed.on(
                     "move_id",
-                    f"move {getattr(move_ref, 'pk', move_ref)} is not a done line of {operation.number}",
+                    gettext("move %(move)s is not a done line of %(operation)s")
+                    % {"move": getattr(move_ref, "pk", move_ref), "operation": operation.number},
                 )
             qty = Decimal(qty)
             left = move.quantity - returned.get(move.pk, ZERO)
@@ -340,7 +345,10 @@ def return_operation(
                 )
             )
         if not specs:
-            raise ValidationFailed.on("lines", f"everything of {operation.number} has been returned")
+            raise ValidationFailed.on(
+                "lines",
+                gettext("everything of %(operation)s has been returned") % {"operation": operation.number},
+            )
         kind = kinds[operation.kind]
         ret = create_operation(
             operation.company,

@@ -121,7 +121,7 @@ def create_warehouse(
     """A warehouse with its root view location and its stock location (WH, WH/Stock)."""
     unknown = set(address) - {"street", "postcode", "city"}
     if unknown:
-        raise ValidationFailed.on(sorted(unknown)[0], "unknown field")
+        raise ValidationFailed.on(sorted(unknown)[0], _("unknown field"))
     code = (code or "").strip().upper()
     warehouse = Warehouse(
         company=company,
@@ -131,7 +131,7 @@ def create_warehouse(
         **address,
     )
     if Warehouse.objects.filter(company=company, code=code).exists():
-        raise ValidationFailed.on("code", f"a warehouse with code {code} exists")
+        raise ValidationFailed.on("code", _("a warehouse with code %(code)s exists") % {"code": code})
     validated(warehouse, exclude=["view_location", "stock_location"])
     with atomic(), _acting(by):
         virtual = _virtual_locations(company)
@@ -163,7 +163,7 @@ def create_warehouse(
 def update_warehouse(warehouse: Warehouse, *, by: Any = None, **fields: Any) -> Warehouse:
     unknown = set(fields) - WAREHOUSE_FIELDS
     if unknown:
-        raise ValidationFailed.on(sorted(unknown)[0], "unknown field")
+        raise ValidationFailed.on(sorted(unknown)[0], _("unknown field"))
     if "code" in fields:
         fields["code"] = str(fields["code"]).strip().upper()
         if (
@@ -171,7 +171,9 @@ def update_warehouse(warehouse: Warehouse, *, by: Any = None, **fields: Any) -> 
             .exclude(pk=warehouse.pk)
             .exists()
         ):
-            raise ValidationFailed.on("code", f"a warehouse with code {fields['code']} exists")
+            raise ValidationFailed.on(
+                "code", _("a warehouse with code %(code)s exists") % {"code": fields["code"]}
+            )
     negative_before = warehouse.allow_negative_stock
     for name, value in fields.items():
         setattr(warehouse, name, value)
@@ -186,8 +188,11 @@ def update_warehouse(warehouse: Warehouse, *, by: Any = None, **fields: Any) -> 
                 short = quants.filter(quantity__lt=0).select_related("product").first()
                 if short is not None:
                     raise Conflict(
-                        f"{short.product.sku} is below zero ({short.quantity}) in this warehouse: "
-                        "book the missing stock before refusing negative stock",
+                        _(
+                            "%(sku)s is below zero (%(quantity)s) in this warehouse: "
+                            "book the missing stock before refusing negative stock"
+                        )
+                        % {"sku": short.product.sku, "quantity": short.quantity},
                         code="negative_stock_exists",
                     )
             quants.update(negative_allowed=warehouse.allow_negative_stock)
@@ -200,11 +205,13 @@ def create_location(
     """A zone, aisle or bin under `parent` (in the same warehouse)."""
     name = (name or "").strip()
     if "/" in name:
-        raise ValidationFailed.on("name", "a location name cannot contain '/'")
+        raise ValidationFailed.on("name", _("a location name cannot contain '/'"))
     if parent.kind not in (LocationKind.VIEW, *INTERNAL_KINDS):
-        raise ValidationFailed.on("parent", f"{parent} cannot have sub-locations")
+        raise ValidationFailed.on(
+            "parent", _("%(location)s cannot have sub-locations") % {"location": parent}
+        )
     if parent.warehouse_id and kind not in (LocationKind.VIEW, LocationKind.INTERNAL):
-        raise ValidationFailed.on("kind", "a warehouse location is internal or a view")
+        raise ValidationFailed.on("kind", _("a warehouse location is internal or a view"))
     location = Location(
         company_id=parent.company_id,
         warehouse_id=parent.warehouse_id,
@@ -225,22 +232,24 @@ def create_location(
 def _check_unique_location(location: Location) -> None:
     siblings = Location.objects.filter(company_id=location.company_id, full_name=location.full_name)
     if siblings.exclude(pk=location.pk).exists():
-        raise ValidationFailed.on("name", f"{location.full_name} exists")
+        raise ValidationFailed.on("name", _("%(location)s exists") % {"location": location.full_name})
     if location.barcode:
         taken = Location.objects.filter(company_id=location.company_id, barcode=location.barcode)
         if taken.exclude(pk=location.pk).exists():
-            raise ValidationFailed.on("barcode", f"barcode {location.barcode} is in use")
+            raise ValidationFailed.on(
+                "barcode", _("barcode %(barcode)s is in use") % {"barcode": location.barcode}
+            )
 
 
 def update_location(location: Location, *, by: Any = None, **fields: Any) -> Location:
     unknown = set(fields) - {"name", "barcode", "is_active"}
     if unknown:
-        raise ValidationFailed.on(sorted(unknown)[0], "unknown field")
+        raise ValidationFailed.on(sorted(unknown)[0], _("unknown field"))
     old_full = location.full_name
     if "name" in fields:
         name = str(fields["name"]).strip()
         if "/" in name:
-            raise ValidationFailed.on("name", "a location name cannot contain '/'")
+            raise ValidationFailed.on("name", _("a location name cannot contain '/'"))
         location.name = name
         location.full_name = f"{location.parent.full_name}/{name}" if location.parent_id else name
     if "barcode" in fields:
@@ -267,10 +276,14 @@ def create_lot(
 ) -> Lot:
     name = (name or "").strip()
     if product.tracking == TrackingMode.NONE:
-        raise ValidationFailed.on("product", f"{product.sku} is not tracked by lot or serial number")
+        raise ValidationFailed.on(
+            "product", _("%(sku)s is not tracked by lot or serial number") % {"sku": product.sku}
+        )
     lot = Lot(company_id=product.company_id, product=product, name=name, expiry_date=expiry_date, notes=notes)
     if Lot.objects.filter(company_id=product.company_id, product=product, name=name).exists():
-        raise ValidationFailed.on("name", f"{product.sku} already has lot {name}")
+        raise ValidationFailed.on(
+            "name", _("%(sku)s already has lot %(lot)s") % {"sku": product.sku, "lot": name}
+        )
     validated(lot)
     with atomic(), _acting(by):
         lot.save()
@@ -292,13 +305,15 @@ def set_reorder_rule(
 ) -> ReorderRule:
     """Create or replace the rule of `product` in `warehouse`."""
     if product.company_id != warehouse.company_id:
-        raise ValidationFailed.on("product", "unknown product")
+        raise ValidationFailed.on("product", _("unknown product"))
     if product.type == ProductType.SERVICE:
-        raise ValidationFailed.on("product", f"{product.sku} is a service and is not kept in stock")
+        raise ValidationFailed.on(
+            "product", _("%(sku)s is a service and is not kept in stock") % {"sku": product.sku}
+        )
     if vendor is not None and vendor.company_id != warehouse.company_id:
-        raise ValidationFailed.on("vendor", "unknown vendor")
+        raise ValidationFailed.on("vendor", _("unknown vendor"))
     if max_quantity < min_quantity:
-        raise ValidationFailed.on("max_quantity", "the maximum must not be below the minimum")
+        raise ValidationFailed.on("max_quantity", _("the maximum must not be below the minimum"))
     with atomic(), _acting(by):
         rule = ReorderRule.objects.filter(warehouse=warehouse, product=product).first() or ReorderRule(
             company_id=warehouse.company_id, warehouse=warehouse, product=product
