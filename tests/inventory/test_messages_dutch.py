@@ -40,6 +40,23 @@ def _unvalidated_receipt(company, vendor, product):
     return services.receive(company, lines=[MoveSpec(product, D("1"))], partner=vendor, validate=False)
 
 
+def _refused(refusal, call, *args, **kwargs):
+    """The refusal `call` raises in Dutch, then in English."""
+    with translation.override("nl"), pytest.raises(refusal) as dutch:
+        call(*args, **kwargs)
+    with pytest.raises(refusal) as english:
+        call(*args, **kwargs)
+    return dutch.value, english.value
+
+
+def _invalid(field, call, *args, **kwargs):
+    """The Dutch and English messages of the ValidationFailed `call` raises on `field`."""
+    dutch, english = _refused(ValidationFailed, call, *args, **kwargs)
+    assert dutch.errors == {field: [dutch.message.removeprefix(f"{field}: ")]}
+    assert english.errors == {field: [english.message.removeprefix(f"{field}: ")]}
+    return dutch.message, english.message
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("tracking", "english", "dutch"),
@@ -81,14 +98,11 @@ def test_packing_with_nothing_picked_left_is_refused_in_dutch(company, customer,
     services.pick(delivery, lines=[PickLine(delivery.moves.get().pk, D("0"))])  # picked, but nothing
     assert delivery.status == "picked"
 
-    with translation.override("nl"), pytest.raises(Conflict) as dutch:
-        services.pack(delivery)
-    with pytest.raises(Conflict) as english:
-        services.pack(delivery)
+    dutch, english = _refused(Conflict, services.pack, delivery)
 
-    assert dutch.value.message == f"{delivery.number}: er is niets gepickt dat nog ingepakt moet worden"
-    assert english.value.message == f"{delivery.number}: nothing picked is left to pack"
-    assert dutch.value.as_problem()["code"] == english.value.as_problem()["code"] == "nothing_to_pack"
+    assert dutch.message == f"{delivery.number}: er is niets gepickt dat nog ingepakt moet worden"
+    assert english.message == f"{delivery.number}: nothing picked is left to pack"
+    assert dutch.as_problem()["code"] == english.as_problem()["code"] == "nothing_to_pack"
 
 
 @pytest.mark.django_db
@@ -113,14 +127,13 @@ def test_an_unknown_or_empty_code_is_not_found_in_dutch(company):
 def test_a_quantity_smaller_than_the_products_unit_can_hold_is_refused_in_dutch(company, vendor):
     wire = a_product(company, "WIRE", name="Wire", uom="kg")
     line = MoveSpec(wire, D("0.01"), uom="g")  # 0.00001 kg: below the 0.0001 a quantity keeps
-    with translation.override("nl"), pytest.raises(InvalidQuantity) as dutch:
-        services.receive(company, lines=[line], partner=vendor, validate=False)
-    with pytest.raises(InvalidQuantity) as english:
-        services.receive(company, lines=[line], partner=vendor, validate=False)
+    dutch, english = _refused(
+        InvalidQuantity, services.receive, company, lines=[line], partner=vendor, validate=False
+    )
 
-    assert dutch.value.message == "WIRE Wire: aantal 0.01 g is minder dan één kg"
-    assert english.value.message == "WIRE Wire: quantity 0.01 g is less than one kg"
-    assert dutch.value.errors == {"quantity": [dutch.value.message]}
+    assert dutch.message == "WIRE Wire: aantal 0.01 g is minder dan één kg"
+    assert english.message == "WIRE Wire: quantity 0.01 g is less than one kg"
+    assert dutch.errors == {"quantity": [dutch.message]}
 
 
 @pytest.mark.django_db
@@ -143,14 +156,11 @@ def test_picking_with_nothing_reserved_is_refused_in_dutch(company, customer, ch
     )
     assert delivery.status == "waiting"  # no stock, so nothing is reserved
 
-    with translation.override("nl"), pytest.raises(Conflict) as dutch:
-        services.pick(delivery)
-    with pytest.raises(Conflict) as english:
-        services.pick(delivery)
+    dutch, english = _refused(Conflict, services.pick, delivery)
 
-    assert dutch.value.message == f"{delivery.number}: er is niets gereserveerd om te picken"
-    assert english.value.message == f"{delivery.number}: nothing is reserved to pick"
-    assert dutch.value.as_problem()["code"] == english.value.as_problem()["code"] == "nothing_reserved"
+    assert dutch.message == f"{delivery.number}: er is niets gereserveerd om te picken"
+    assert english.message == f"{delivery.number}: nothing is reserved to pick"
+    assert dutch.as_problem()["code"] == english.as_problem()["code"] == "nothing_reserved"
 
 
 @pytest.mark.django_db
@@ -158,14 +168,11 @@ def test_deactivating_a_location_that_holds_stock_is_refused_in_dutch(wh, chair)
     in_stock(chair, 5)
     location = wh.stock_location
 
-    with translation.override("nl"), pytest.raises(Conflict) as dutch:
-        services.update_location(location, is_active=False)
-    with pytest.raises(Conflict) as english:
-        services.update_location(location, is_active=False)
+    dutch, english = _refused(Conflict, services.update_location, location, is_active=False)
 
-    assert dutch.value.message == f"{location} bevat nog voorraad"
-    assert english.value.message == f"{location} still holds stock"
-    assert dutch.value.as_problem()["code"] == english.value.as_problem()["code"] == "location_not_empty"
+    assert dutch.message == f"{location} bevat nog voorraad"
+    assert english.message == f"{location} still holds stock"
+    assert dutch.as_problem()["code"] == english.as_problem()["code"] == "location_not_empty"
 
 
 @pytest.mark.django_db
@@ -174,13 +181,12 @@ def test_a_reorder_rule_changed_by_someone_else_is_refused_in_dutch(wh, chair, m
         raise IntegrityError("duplicate key")
 
     monkeypatch.setattr(ReorderRule, "save", taken)
-    with translation.override("nl"), pytest.raises(Conflict) as dutch:
-        services.set_reorder_rule(wh, chair, min_quantity=D("2"), max_quantity=D("10"))
-    with pytest.raises(Conflict) as english:
-        services.set_reorder_rule(wh, chair, min_quantity=D("2"), max_quantity=D("10"))
+    dutch, english = _refused(
+        Conflict, services.set_reorder_rule, wh, chair, min_quantity=D("2"), max_quantity=D("10")
+    )
 
-    assert dutch.value.message == "de bestelregel is door iemand anders gewijzigd; probeer het opnieuw"
-    assert english.value.message == "the rule was changed by someone else; try again"
+    assert dutch.message == "de bestelregel is door iemand anders gewijzigd; probeer het opnieuw"
+    assert english.message == "the rule was changed by someone else; try again"
 
 
 @pytest.mark.django_db
@@ -189,14 +195,11 @@ def test_returning_an_operation_that_is_not_done_is_refused_in_dutch(company, cu
     delivery = services.create_delivery(company, lines=[MoveSpec(chair, D("2"))], partner=customer)
     assert delivery.status == "ready"
 
-    with translation.override("nl"), pytest.raises(Conflict) as dutch:
-        services.return_operation(delivery)
-    with pytest.raises(Conflict) as english:
-        services.return_operation(delivery)
+    dutch, english = _refused(Conflict, services.return_operation, delivery)
 
-    assert dutch.value.message == f"{delivery.number} is niet gereed; annuleer de mutatie in plaats daarvan"
-    assert english.value.message == f"{delivery.number} is not done; cancel it instead"
-    assert dutch.value.as_problem()["code"] == english.value.as_problem()["code"] == "not_done"
+    assert dutch.message == f"{delivery.number} is niet gereed; annuleer de mutatie in plaats daarvan"
+    assert english.message == f"{delivery.number} is not done; cancel it instead"
+    assert dutch.as_problem()["code"] == english.as_problem()["code"] == "not_done"
 
 
 @pytest.mark.django_db
@@ -206,44 +209,21 @@ def test_a_reservation_that_keeps_losing_its_stock_is_refused_in_dutch(company, 
     monkeypatch.setattr(_sql, "reserve_quants", lambda allocations: set())
     line = MoveSpec(chair, D("2"))
 
-    with translation.override("nl"), pytest.raises(Conflict) as dutch:
-        services.create_delivery(company, lines=[line], partner=customer)
-    with pytest.raises(Conflict) as english:
-        services.create_delivery(company, lines=[line], partner=customer)
+    dutch, english = _refused(Conflict, services.create_delivery, company, lines=[line], partner=customer)
 
-    assert dutch.value.message == "de voorraad is tijdens het reserveren gewijzigd; probeer het opnieuw"
-    assert english.value.message == "stock changed while reserving; try again"
-    assert dutch.value.as_problem()["code"] == english.value.as_problem()["code"] == "reservation_conflict"
+    assert dutch.message == "de voorraad is tijdens het reserveren gewijzigd; probeer het opnieuw"
+    assert english.message == "stock changed while reserving; try again"
+    assert dutch.as_problem()["code"] == english.as_problem()["code"] == "reservation_conflict"
 
 
 @pytest.mark.django_db
 def test_a_company_without_a_warehouse_is_not_found_in_dutch(company):
     Warehouse.objects.filter(company=company).update(is_active=False)
 
-    with translation.override("nl"), pytest.raises(NotFound) as dutch:
-        selectors.default_warehouse(company)
-    with pytest.raises(NotFound) as english:
-        selectors.default_warehouse(company)
+    dutch, english = _refused(NotFound, selectors.default_warehouse, company)
 
-    assert dutch.value.message == "het bedrijf heeft geen magazijn"
-    assert english.value.message == "the company has no warehouse"
-
-
-def _refused(refusal, call, *args, **kwargs):
-    """The refusal `call` raises in Dutch, then in English."""
-    with translation.override("nl"), pytest.raises(refusal) as dutch:
-        call(*args, **kwargs)
-    with pytest.raises(refusal) as english:
-        call(*args, **kwargs)
-    return dutch.value, english.value
-
-
-def _invalid(field, call, *args, **kwargs):
-    """The Dutch and English messages of the ValidationFailed `call` raises on `field`."""
-    dutch, english = _refused(ValidationFailed, call, *args, **kwargs)
-    assert dutch.errors == {field: [dutch.message.removeprefix(f"{field}: ")]}
-    assert english.errors == {field: [english.message.removeprefix(f"{field}: ")]}
-    return dutch.message, english.message
+    assert dutch.message == "het bedrijf heeft geen magazijn"
+    assert english.message == "the company has no warehouse"
 
 
 @pytest.mark.django_db
