@@ -13,6 +13,7 @@ per transition calls `transition(doc, to=…, by=…)`, which:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import nullcontext
 from typing import Any
 
@@ -23,7 +24,7 @@ from kern.core import audit, context
 from kern.core.db import atomic
 from kern.core.events import emit
 from kern.core.exceptions import InvalidTransition, NotFound
-from kern.core.rows import update_columns
+from kern.core.rows import RowsUpdate, update_columns
 
 __all__ = ["allowed_transitions", "can_transition", "transition"]
 
@@ -45,14 +46,16 @@ def transition(
     event: str | None = None,
     payload: Any = None,
     action: str = "transition",
+    riding: Sequence[RowsUpdate | None] = (),
 ) -> Model:
+    """`riding`: set-based updates of other tables sent with the status UPDATE (`RowsUpdate`)."""
     model = type(doc)
     current = doc.status
     if (current, to) not in model.TRANSITIONS:
         raise _refused(doc, current, to)
     updates = {"status": to, **(fields or {})}
     with atomic(), context.acting(by) if by is not None else nullcontext():
-        changed = update_columns(model, doc.pk, updates, status=current)
+        changed = update_columns(model, doc.pk, updates, status=current, riding=riding)
         if changed == 0:
             fresh = model._base_manager.filter(pk=doc.pk).values_list("status", flat=True).first()
             if fresh is None:

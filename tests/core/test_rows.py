@@ -92,3 +92,70 @@ def test_an_amount_that_is_not_finite_is_refused_as_the_orm_refuses_it():
     for wrong in (Decimal("NaN"), Decimal("Infinity")):
         with pytest.raises(ValidationError):
             _prepared(amount, wrong, as_is, connection)
+
+
+def _two_counters(company):
+    from kern.core.models import Sequence
+
+    return [
+        Sequence.objects.create(company=company, kind=f"test.rider{n}", pattern="R{seq}", last_value=n)
+        for n in (1, 2)
+    ]
+
+
+def test_an_update_riding_with_a_transition_is_written_in_the_same_round_trip_on_postgresql(company):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kern.core.models import Sequence
+    from kern.core.rows import rows_update
+    from kern.core.workflow import transition
+
+    first, second = _two_counters(company)
+    ticket = Ticket.objects.create(number="T-30")
+    counters = rows_update(
+        "core_sequence",
+        {"last_value": "BIGINT"},
+        [(second.pk, 20), (first.pk, 10)],
+        sets="last_value = core_sequence.last_value + {v}.last_value",
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        transition(ticket, to="open", riding=[counters, None])
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "UPDATE" in q["sql"] and ("core_sequence" in q["sql"] or "kern_tests_ticket" in q["sql"])
+    ]
+    assert Ticket.objects.get(pk=ticket.pk).status == "open"
+    assert sorted(
+        Sequence.objects.filter(kind__startswith="test.rider").values_list("last_value", flat=True)
+    ) == [
+        11,
+        22,
+    ]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and "core_sequence" in writes[0] and "kern_tests_ticket" in writes[0]
+    else:  # SQLite has no UPDATE inside WITH: the rider goes first, on its own
+        assert len(writes) == 2 and "core_sequence" in writes[0] and "kern_tests_ticket" in writes[1]
+
+
+def test_a_rider_is_written_even_when_nothing_else_is_and_a_stale_transition_is_still_refused(company):
+    from kern.core.exceptions import InvalidTransition
+    from kern.core.models import Sequence
+    from kern.core.rows import execute_riding, rows_update
+    from kern.core.workflow import transition
+
+    first, _second = _two_counters(company)
+    assert rows_update("core_sequence", {"last_value": "BIGINT"}, []) is None
+    plain = rows_update("core_sequence", {"last_value": "BIGINT"}, [(first.pk, 7)])
+    assert (
+        execute_riding("UPDATE kern_tests_ticket SET closed_note = %s WHERE id = %s", ["x", -1], [plain]) == 0
+    )
+    assert Sequence.objects.get(pk=first.pk).last_value == 7  # the rider's row count is not returned
+    ticket = Ticket.objects.create(number="T-31")
+    stale = Ticket.objects.get(pk=ticket.pk)
+    transition(ticket, to="cancelled")
+    later = rows_update("core_sequence", {"last_value": "BIGINT"}, [(first.pk, 8)])
+    with pytest.raises(InvalidTransition):
+        transition(stale, to="open", riding=[later])  # another user cancelled it first
+    assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"

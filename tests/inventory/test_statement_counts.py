@@ -20,13 +20,15 @@ RESERVE = ["number", "select quants", "reserve quants", "insert operation", "ins
 
 
 def ship(ledger: int) -> list[str]:
+    # On PostgreSQL the cost layers' update rides with the moves' update (a CTE of it).
+    layers = ["update layers"] if connection.vendor != "postgresql" else []
     return [
         "status",
         "select moves",
         "update quants",
         "lock layers",
-        "update layers",
         *["ledger"] * ledger,
+        *layers,
         "update moves",
     ]
 

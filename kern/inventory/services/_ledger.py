@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -93,18 +94,26 @@ def _books(company_id: int, lines: list[Any]) -> dict[int, ProductBook]:
     return books
 
 
+@dataclass(frozen=True)
+class Valuation:
+    entry_id: int | None  # None when nothing was valued (a transfer, consumables) or all at 0
+    # The open layers' new remaining quantity and value, not yet sent: the caller sends it with
+    # the moves' own update (one round trip on PostgreSQL). Nothing reads the layers in between.
+    layers: _sql.RowsUpdate | None
+
+
 def post_valuation(
     operation: Operation, lines: list[Any], *, on: dt.date, by: Any, locations: dict[int, Location]
-) -> int | None:
-    """Set value and unit cost on the lines' moves, update the cost layers, post the entry.
+) -> Valuation:
+    """Set value and unit cost on the lines' moves, take from / add cost layers, post the entry.
 
-    Returns the journal entry id, or None when nothing was valued (a transfer, consumables).
+    New layers are inserted; the update of changed layers is returned (`Valuation.layers`).
     """
     valued = [
         ln for ln in lines if ln.move.product.type == ProductType.STOCKED and ln.incoming != ln.outgoing
     ]
     if not valued:
-        return None
+        return Valuation(None, None)
     books = _books(operation.company_id, valued)
     now = timezone.now()
     amounts: dict[str, Decimal] = defaultdict(Decimal)  # role → debit (+) / credit (−)
@@ -130,7 +139,7 @@ def post_valuation(
             amounts[INVENTORY_ROLE] -= book.correction
             amounts[SETTLEMENT_ROLE] += book.correction
             book.correction = ZERO
-    _write_layers(operation.company_id, books)
+    layers = _write_layers(operation.company_id, books)
     specs = []
     for role, amount in sorted(amounts.items(), key=lambda kv: (kv[0] != INVENTORY_ROLE, kv[0])):
         if amount > 0:
@@ -138,7 +147,7 @@ def post_valuation(
         elif amount < 0:
             specs.append(LineSpec(role=role, credit=-amount, description=operation.number))
     if not specs:
-        return None
+        return Valuation(None, layers)
     entry = post_entry(
         company=operation.company,
         journal="stock",
@@ -148,7 +157,7 @@ def post_valuation(
         memo=f"{stored_label(operation, 'kind')} {operation.number}",
         by=by,
     )
-    return entry.pk
+    return Valuation(entry.pk, layers)
 
 
 def _role(operation: Operation, kind: str) -> str:
@@ -157,7 +166,8 @@ def _role(operation: Operation, kind: str) -> str:
     return COUNTERPART_ROLES.get(kind, "stock_adjustment")
 
 
-def _write_layers(company_id: int, books: dict[int, ProductBook]) -> None:
+def _write_layers(company_id: int, books: dict[int, ProductBook]) -> _sql.RowsUpdate | None:
+    """Insert the new layers; return the update of the changed ones (see `Valuation.layers`)."""
     changed: list[Layer] = []
     new: list[Layer] = []
     for book in books.values():
@@ -166,7 +176,7 @@ def _write_layers(company_id: int, books: dict[int, ProductBook]) -> None:
                 new.append(layer)
             elif layer.changed:
                 changed.append(layer)
-    _sql.update_rows(
+    changes = _sql.rows_update(
         "inventory_costlayer",
         {
             "quantity": "NUMERIC",
@@ -197,3 +207,4 @@ def _write_layers(company_id: int, books: dict[int, ProductBook]) -> None:
                 for la in new
             ]
         )
+    return changes

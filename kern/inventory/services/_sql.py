@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError
 
 from kern.core.db import statement_cursor
+from kern.core.rows import RowsUpdate, execute_riding, rows_update
 
 QUANT = "inventory_quant"
 QTY_PLACES = 4
@@ -67,28 +68,25 @@ def change_quants(changes: dict[int, tuple[Decimal, Decimal]]) -> None:
 
 
 def update_rows(
-    table: str, columns: dict[str, str], rows: Iterable[Sequence[Any]], *, fixed: dict[str, Any] | None = None
+    table: str,
+    columns: dict[str, str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    fixed: dict[str, Any] | None = None,
+    riding: Sequence[RowsUpdate | None] = (),
 ) -> None:
     """SET each of `columns` (name → SQL type) from per-row values, plus `fixed` values for all rows.
 
-    rows: (id, value for each column in order).
+    rows: (id, value for each column in order). `riding`: updates of other tables sent with it
+    (`RowsUpdate`).
     """
-    rows = sorted(rows, key=lambda r: r[0])
-    if not rows:
+    update = rows_update(table, columns, rows, fixed=fixed)
+    if update is None:
+        for rider in riding:
+            if rider is not None:
+                rider.run()
         return
-    names = list(columns)
-    values, params = _values(rows, ("BIGINT", *columns.values()))
-    sets = [f"{name} = v.{name}" for name in names]
-    fixed_params: list[Any] = []
-    for name, value in (fixed or {}).items():
-        sets.append(f"{name} = %s")
-        fixed_params.append(value)
-    sql = (
-        f"WITH v(id, {', '.join(names)}) AS (VALUES {values}) "  # noqa: S608 - names from code, values bound
-        f"UPDATE {table} SET {', '.join(sets)} FROM v WHERE {table}.id = v.id"
-    )
-    with statement_cursor() as cursor:
-        cursor.execute(sql, params + fixed_params)
+    execute_riding(update.sql(), list(update.params), riding)
 
 
-__all__ = ["IntegrityError", "change_quants", "reserve_quants", "update_rows"]
+__all__ = ["IntegrityError", "RowsUpdate", "change_quants", "reserve_quants", "rows_update", "update_rows"]

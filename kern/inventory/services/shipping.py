@@ -393,7 +393,7 @@ def validate_operation(
             _sql.change_quants(changes)
         except IntegrityError:
             raise _negative_stock_error(lines) from None
-        post_valuation(operation, lines, on=today, by=by, locations=locations)
+        valuation = post_valuation(operation, lines, on=today, by=by, locations=locations)
         for ln in lines:
             ln.move.status = M.DONE
             ln.move.date = today
@@ -419,6 +419,7 @@ def validate_operation(
                 for ln in lines
             ],
             fixed={"status": M.DONE, "date": today, "done_at": now},
+            riding=[valuation.layers],
         )
         audit.record_lines_changed(
             operation, [ln.move for ln in lines], {"status": M.RESERVED}, action="done"

@@ -14,10 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kern.core import audit, context
-from kern.core.db import statement_cursor
 from kern.core.exceptions import ValidationFailed
 from kern.core.models import Currency
-from kern.core.rows import insert_rows  # noqa: F401 -- the sales services' import of it
+from kern.core.rows import (
+    RowsUpdate,
+    insert_rows,  # noqa: F401 -- the sales services' import of it
+    rows_update,
+)
 from kern.parties.models import ContactPerson, Party, PaymentTerm
 from kern.sales.exceptions import SalesConflict, SalesInvalid
 from kern.sales.models import SalesTeam
@@ -166,26 +169,25 @@ def only(fields: dict[str, Any], allowed: Iterable[str]) -> None:
         raise SalesInvalid(f"{unknown[0]}: {message}", errors={unknown[0]: [message]})
 
 
-def add_to_columns(table: str, rows: Sequence[tuple[int, Sequence[Decimal]]], columns: Sequence[str]) -> None:
-    """`column += value` for many rows in one statement (lines' delivered / invoiced quantities).
+def column_additions(
+    table: str, rows: Sequence[tuple[int, Sequence[Decimal]]], columns: Sequence[str]
+) -> RowsUpdate | None:
+    """`column += value` for many rows (lines' delivered / invoiced quantities), as one
+    `RowsUpdate`: run it, or let it ride with the order's own UPDATE. Rounded to the columns'
+    4 places in SQL, because SQLite adds in binary floating point."""
+    return rows_update(
+        table,
+        dict.fromkeys(columns, "NUMERIC"),
+        [(pk, *deltas) for pk, deltas in rows],
+        sets=", ".join(f"{c} = ROUND({table}.{c} + {{v}}.{c}, 4)" for c in columns),
+    )
 
-    `WITH v(id, …) AS (VALUES …) UPDATE … FROM v` runs on SQLite ≥ 3.33 and PostgreSQL alike;
-    values are cast so both compare numbers, and rounded to the columns' 4 places.
-    """
-    if not rows:
-        return
-    casts = ", ".join(["CAST(%s AS NUMERIC)"] * len(columns))
-    values = ", ".join([f"(CAST(%s AS BIGINT), {casts})"] * len(rows))
-    params: list[Any] = []
-    for pk, deltas in sorted(rows, key=lambda r: r[0]):
-        params.append(pk)
-        params.extend(str(d) for d in deltas)
-    names = ", ".join(columns)
-    sets = ", ".join(f"{c} = ROUND({table}.{c} + v.{c}, 4)" for c in columns)
-    # Table and column names come from this module's callers, never from input.
-    sql = f"WITH v(id, {names}) AS (VALUES {values}) UPDATE {table} SET {sets} FROM v WHERE {table}.id = v.id"  # noqa: S608
-    with statement_cursor() as cursor:
-        cursor.execute(sql, params)
+
+def add_to_columns(table: str, rows: Sequence[tuple[int, Sequence[Decimal]]], columns: Sequence[str]) -> None:
+    """`column += value` for many rows in one statement (see `column_additions`)."""
+    update = column_additions(table, rows, columns)
+    if update is not None:
+        update.run()
 
 
 def audit_change(instance: Model, old: dict[str, Any], *, action: str = "update") -> None:

@@ -66,6 +66,7 @@ from kern.sales.services._common import (
     add_to_columns,
     as_date,
     at_most,
+    column_additions,
     currency_of,
     customer_of,
     default_team,
@@ -621,11 +622,15 @@ def _update_order(invoice: Invoice, lines: list[InvoiceLine]) -> None:
         if ln.order_line_id is not None:
             per_line[ln.order_line_id] += sign * ln.quantity
     order_lines = _lines_of(order)  # read before the update, so the change is added once
-    add_to_columns("sales_salesorderline", [(pk, (q,)) for pk, q in per_line.items()], ["qty_invoiced"])
+    quantities = column_additions(
+        "sales_salesorderline", [(pk, (q,)) for pk, q in per_line.items()], ["qty_invoiced"]
+    )
     for ol in order_lines:
         if ol.pk in per_line:
             ol.qty_invoiced += per_line[ol.pk]
-    settle_order_status(order, order_lines, invoiced_total=order.invoiced_total + sign * invoice.total)
+    settle_order_status(
+        order, order_lines, riding=quantities, invoiced_total=order.invoiced_total + sign * invoice.total
+    )
 
 
 def _credit_return_lines(invoice: Invoice, lines: list[InvoiceLine]) -> None:

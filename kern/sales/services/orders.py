@@ -22,7 +22,7 @@ from kern.core.db import atomic
 from kern.core.events import Event
 from kern.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from kern.core.numbering import next_number
-from kern.core.rows import save_new, update_columns
+from kern.core.rows import RowsUpdate, save_new, update_columns
 from kern.core.workflow import transition
 from kern.inventory import services as inventory
 from kern.inventory.models import OPEN_OPERATION_STATUSES, Move, MoveStatus, Operation, OperationKind
@@ -56,6 +56,7 @@ from kern.sales.services._common import (
     as_date,
     at_most,
     audit_change,
+    column_additions,
     contact_of,
     currency_of,
     customer_of,
@@ -410,9 +411,10 @@ def _go(order: SalesOrder, *, by: Any, released: bool = False) -> None:
         order._delivery = delivery
     else:
         fields["delivery_status"] = DeliveryStatus.FULLY
+    rendered = None
     if services:
         # Services are rendered, not shipped: they count as delivered once the order is confirmed.
-        add_to_columns(
+        rendered = column_additions(
             "sales_salesorderline", [(ln.pk, (ln.quantity,)) for ln in services], ["qty_delivered"]
         )
         for ln in services:
@@ -425,6 +427,7 @@ def _go(order: SalesOrder, *, by: Any, released: bool = False) -> None:
         action="release" if released else "confirm",
         event=ORDER_RELEASED if released else ORDER_CONFIRMED,
         payload=_event_confirmed(order),
+        riding=[rendered],
     )
 
 
@@ -635,9 +638,17 @@ def _delivery_status(lines: list[SalesOrderLine]) -> str:
 
 
 def settle_order_status(
-    order: SalesOrder, lines: list[SalesOrderLine], *, by: Any = None, **extra: Any
+    order: SalesOrder,
+    lines: list[SalesOrderLine],
+    *,
+    by: Any = None,
+    riding: RowsUpdate | None = None,
+    **extra: Any,
 ) -> None:
-    """Bring delivery and invoice status (and done-ness) in line with the lines, in one UPDATE."""
+    """Bring delivery and invoice status (and done-ness) in line with the lines, in one UPDATE.
+
+    `riding`: the lines' own update (quantities delivered, invoiced), sent with the order's.
+    """
     changes: dict[str, Any] = dict(extra)
     delivery = _delivery_status(lines)
     if delivery != order.delivery_status:
@@ -654,16 +665,25 @@ def settle_order_status(
         delivery == DeliveryStatus.FULLY and invoiced == OrderInvoiceStatus.FULLY
     )
     if done or reopened:
-        transition(order, to=S.CONFIRMED if reopened else S.DONE, by=by, fields=changes, action="progress")
+        transition(
+            order,
+            to=S.CONFIRMED if reopened else S.DONE,
+            by=by,
+            fields=changes,
+            action="progress",
+            riding=[riding],
+        )
     elif changes:
         old = {
             SalesOrder._meta.get_field(k).attname: getattr(order, SalesOrder._meta.get_field(k).attname)
             for k in changes
         }
-        update_columns(SalesOrder, order.pk, changes)
+        update_columns(SalesOrder, order.pk, changes, riding=[riding])
         for name, value in changes.items():
             setattr(order, name, value)
         audit_change(order, old, action="progress")
+    elif riding is not None:
+        riding.run()
 
 
 def invoiceable_quantity(order: SalesOrder, line: SalesOrderLine) -> Decimal:
@@ -707,13 +727,18 @@ def on_stock_operation_done(event: Event) -> None:
     lines = _lines_of(order)
     returning = payload["kind"] == OperationKind.CUSTOMER_RETURN
     column = "qty_returned" if returning else "qty_delivered"
-    add_to_columns("sales_salesorderline", [(pk, (qty,)) for pk, qty in per_line.items()], [column])
+    quantities = column_additions(
+        "sales_salesorderline", [(pk, (qty,)) for pk, qty in per_line.items()], [column]
+    )
     for ln in lines:
         if ln.pk in per_line:
             setattr(ln, column, getattr(ln, column) + per_line[ln.pk])
+    if returning and quantities is not None:
+        quantities.run()  # before the return lines are read and the authorisations move on
+        quantities = None
     if returning:
         _returns_received(order, payload, per_line)
-    settle_order_status(order, lines)
+    settle_order_status(order, lines, riding=quantities)
 
 
 def _returns_received(order: SalesOrder, payload: dict[str, Any], per_line: dict[int, Decimal]) -> None:
