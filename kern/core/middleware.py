@@ -30,15 +30,21 @@ def company_for_request(request: HttpRequest):
     return company
 
 
+# The portal's staff pages (inviting a contact, revoking a login) live under this prefix.
+PORTAL_STAFF_PREFIX = "/portal/staff/"
+
+
 def interface_for_request(request: HttpRequest) -> str:
-    """The interface audit rows name: "api" under /api/; under /portal/ "portal" for the
-    customers' own pages (and anyone signed out), but "web" for a signed-in staff user (a user
-    with a staff role: the portal's staff pages, e.g. revoking a login, are staff work; portal
-    customers hold no staff role); "web" everywhere else."""
+    """The interface audit rows name: "api" under /api/; under /portal/ "portal", except on the
+    portal's staff pages, where a signed-in staff user (a user with a staff role) works as staff:
+    "web". The page decides, not the user: a staff member who also has a portal login, acting on
+    the customers' own pages, acts as that customer. "web" everywhere else."""
     path = request.path_info
     if path.startswith("/api/"):
         return "api"
     if path.startswith("/portal/"):
+        if not path.startswith(PORTAL_STAFF_PREFIX):
+            return "portal"
         user = getattr(request, "user", None)
         staff = user is not None and user.is_authenticated and user.is_staff
         return "web" if staff else "portal"

@@ -83,6 +83,34 @@ def test_a_portal_customer_with_a_membership_stays_portal(company):
     assert interfaces("service.ticket", ticket.pk, "create") == ["portal"]
 
 
+def test_a_staff_member_with_a_portal_login_acts_as_the_customer_on_the_customers_pages(company):
+    """A service agent who is also a contact of a customer (a small firm's owner, say) files a
+    ticket on the portal as that customer: the audit names the portal, not staff work."""
+    agent = an_agent(company, "service_agent", "portal_customer")
+    assert agent.is_staff
+    party = a_customer(company, "Molen BV")
+    contact = parties.add_contact(party, first_name="Kees", last_name="Molen", email="kees@molen.test")
+    portal.grant_access(contact, user=agent)
+    done = a_web_client(agent).post(
+        reverse("portal:ticket_new"), {"subject": "Eigen bestelling", "description": "Voor mijn eigen zaak."}
+    )
+    assert done.status_code == 302
+    ticket = Ticket.objects.get(subject="Eigen bestelling")
+    assert interfaces("service.ticket", ticket.pk, "create") == ["portal"]
+
+
+def test_the_portals_staff_pages_are_those_under_the_staff_prefix():
+    """The middleware tells staff pages by their path: every staff view must live there."""
+    from kern.core.middleware import PORTAL_STAFF_PREFIX
+    from kern.portal import urls
+
+    assert reverse("portal:staff_access").startswith(PORTAL_STAFF_PREFIX)
+    staff_views = [p for p in urls.urlpatterns if p.name and p.name.startswith("staff_")]
+    assert staff_views and all(str(p.pattern).startswith("staff/") for p in staff_views)
+    others = [p for p in urls.urlpatterns if p.name and not p.name.startswith("staff_")]
+    assert all(not str(p.pattern).startswith("staff/") for p in others)
+
+
 def test_the_interface_by_path_and_user(company):
     staff, customer_user = a_user(company, "service_agent"), a_user(None, "portal_customer")
     factory = RequestFactory()
@@ -97,7 +125,9 @@ def test_the_interface_by_path_and_user(company):
         "portal",
         "portal",
     ]
-    assert [interface("/portal/login/", u) for u in (staff, AnonymousUser())] == ["web", "portal"]
+    # the customers' own pages are portal work whoever signs in there
+    assert [interface("/portal/login/", u) for u in (staff, AnonymousUser())] == ["portal", "portal"]
+    assert interface("/portal/tickets/new/", staff) == "portal"
     assert [interface("/api/v1/parties", u) for u in (staff, customer_user)] == ["api", "api"]
     assert [interface("/parties/", u) for u in (staff, AnonymousUser())] == ["web", "web"]
     request = factory.get("/portal/")  # before (or without) the authentication middleware
