@@ -16,7 +16,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -598,19 +597,11 @@ def _table(
     return [(row, [(col.display(row), col) for col in columns]) for row in rows]
 
 
-class MoneyColumn(ui.Column):
-    """Amounts always show two decimals (the generic column trims trailing zeros)."""
-
-    def display(self, obj: Any) -> str:
-        value = self.get(obj)
-        if isinstance(value, Decimal):
-            return formats.number_format(value, decimal_pos=2, use_l10n=True)
-        return super().display(obj)
-
-
 def _col(name: str, label: Any, numeric: bool = False) -> ui.Column:
-    kind = MoneyColumn if numeric else ui.Column
-    return kind(name, label, value=lambda row, key=name: row.get(key), numeric=numeric, sortable=False)
+    # Report rows are dicts of amounts in the company's currency: shown with two decimals always.
+    return ui.Column(
+        name, label, value=lambda row, key=name: row.get(key), numeric=numeric, money=numeric, sortable=False
+    )
 
 
 def _ledger_url(account_id: int | None, date_from: dt.date, date_to: dt.date) -> str:

@@ -201,3 +201,18 @@ def test_a_dutch_user_reads_why_an_entry_is_refused_in_dutch(company):
     assert closed.status_code == 200
     assert f"de periode van {TODAY.isoformat()} is afgesloten" in closed.content.decode()
     assert not JournalEntry.objects.filter(company=company).exists()
+
+
+def test_report_amounts_always_show_two_decimals_in_the_users_language():
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from kern.ledger.views import _col
+
+    debit = _col("debit", "Debit", True)
+    assert debit.display({"debit": Decimal("100")}) == "100.00"
+    assert debit.display({"debit": Decimal("-12.5")}) == "-12.50"
+    with translation.override("nl"):
+        assert debit.display({"debit": Decimal("100")}) == "100,00"
+    assert _col("code", "Account").display({"code": "8000"}) == "8000"
