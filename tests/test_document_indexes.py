@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 
 from kern.inventory.models import Move, Operation
+from kern.ledger.models import JournalLine
 from kern.payments.models import Allocation, OpenItem, Payment
-from kern.sales.models import Invoice, InvoiceLine, Quote, SalesOrder, SalesOrderLine
+from kern.sales.models import Invoice, InvoiceLine, Quote, QuoteLine, SalesOrder, SalesOrderLine
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,22 @@ def test_a_mostly_empty_reference_is_indexed_where_set_and_the_index_serves_a_lo
             cursor.execute("EXPLAIN " + sql, params)
             plan = " ".join(row[0] for row in cursor.fetchall())
     assert index in plan
+
+
+@pytest.mark.parametrize(
+    ("model", "parent"),
+    [
+        (SalesOrderLine, "order_id"),
+        (InvoiceLine, "invoice_id"),
+        (JournalLine, "entry_id"),
+        (QuoteLine, "quote_id"),
+    ],
+    ids=lambda v: getattr(v, "__name__", v),
+)
+def test_a_lines_document_is_found_through_the_unique_line_number_index_alone(model, parent):
+    """(order, line_no) unique already finds an order's lines: an index on the order alone would
+    only cost every line inserted another B-tree update."""
+    assert [parent] not in list(_indexes(model).values())
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table).values()
+    assert any(c["unique"] and c["columns"] == [parent, "line_no"] for c in constraints)

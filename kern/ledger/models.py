@@ -542,7 +542,8 @@ class JournalLine(CompanyOwned):
     company = models.ForeignKey(
         "core.Company", on_delete=models.PROTECT, db_index=False, verbose_name=_("company")
     )
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    # No index of its own: the unique (entry, line_no) index leads with it.
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines", db_index=False)
     line_no = models.PositiveSmallIntegerField(_("line"))
     account = models.ForeignKey(Account, on_delete=models.PROTECT, db_index=False, related_name="lines")
     date = models.DateField(_("date"))

@@ -314,7 +314,10 @@ class Quote(SalesDocument):
 
 
 class QuoteLine(SalesLine):
-    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="lines", verbose_name=_("quote"))
+    # No index of its own: the unique (quote, line_no) index leads with it.
+    quote = models.ForeignKey(
+        Quote, on_delete=models.CASCADE, related_name="lines", verbose_name=_("quote"), db_index=False
+    )
 
     class Meta:
         ordering = ["quote", "line_no"]
@@ -459,8 +462,13 @@ class SalesOrder(SalesDocument):
 
 
 class SalesOrderLine(SalesLine):
+    # No index of its own: the unique (order, line_no) index leads with it.
     order = models.ForeignKey(
-        SalesOrder, on_delete=models.CASCADE, related_name="lines", verbose_name=_("sales order")
+        SalesOrder,
+        on_delete=models.CASCADE,
+        related_name="lines",
+        verbose_name=_("sales order"),
+        db_index=False,
     )
     qty_delivered = models.DecimalField(_("delivered"), **QTY, default=ZERO)
     qty_invoiced = models.DecimalField(_("invoiced"), **QTY, default=ZERO)
@@ -675,8 +683,9 @@ class Invoice(CompanyOwned):
 
 
 class InvoiceLine(CompanyOwned):
+    # No index of its own: the unique (invoice, line_no) index leads with it.
     invoice = models.ForeignKey(
-        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"), db_index=False
     )
     line_no = models.PositiveIntegerField(_("line"))
     product = models.ForeignKey(
