@@ -319,6 +319,10 @@ def _with_riders(sql: str, params: list[Any], riding: Sequence[RowsUpdate | None
         for rider in riders:
             rider.run()
         return sql, params
+    for rider in riders:
+        t = rider.table
+        if f'"{t}"' in sql or f" {t} " in sql or f" {t}." in sql:
+            raise ValueError(f"an update of {t} cannot ride with a statement on {t}: one snapshot")
     ctes = ", ".join(rider.as_ctes(f"r{n}") for n, rider in enumerate(riders))
     rider_params = [p for rider in riders for p in rider.params]
     if sql.startswith("WITH "):

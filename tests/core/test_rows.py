@@ -159,3 +159,16 @@ def test_a_rider_is_written_even_when_nothing_else_is_and_a_stale_transition_is_
     with pytest.raises(InvalidTransition):
         transition(stale, to="open", riding=[later])  # another user cancelled it first
     assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"
+
+
+def test_an_update_may_not_ride_with_a_statement_on_its_own_table(company):
+    from django.db import connection
+
+    from kern.core.rows import execute_riding, rows_update
+
+    first, _second = _two_counters(company)
+    same = rows_update("core_sequence", {"last_value": "BIGINT"}, [(first.pk, 9)])
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite sends a rider as a statement of its own: no shared snapshot")
+    with pytest.raises(ValueError, match="one snapshot"):
+        execute_riding("UPDATE core_sequence SET last_value = 1 WHERE id = %s", [first.pk], [same])
