@@ -155,3 +155,21 @@ def test_verify_notices_removed_entries_and_stale_balances(company, entry):
     assert "newest entries were removed" in problems
     assert "1 numbers were issued but 0 entries exist" in problems
     assert "but its lines sum to" in problems
+
+
+GUARDED_TABLES = ("ledger_journalentry", "ledger_journalline", "core_auditevent")
+
+
+@pytest.mark.django_db
+def test_every_guard_trigger_survives_the_migrations():
+    # SQLite rebuilds a table to alter one of its columns and loses its triggers on the way: a
+    # migration that alters a guarded table must install the guards again.
+    if connection.vendor == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    with connection.cursor() as cursor:
+        cursor.execute(query)
+        triggers = {name for (name,) in cursor.fetchall()}
+    expected = {f"{table}_refuse_{op}" for table in GUARDED_TABLES for op in ("update", "delete")}
+    assert expected <= triggers, sorted(expected - triggers)
