@@ -10,6 +10,8 @@ document's number is the backstop.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,23 +77,9 @@ def next_number(company: Any, kind: str, on: dt.date) -> str:
 
 def next_numbers(company: Any, kind: str, on: dt.date, count: int) -> list[str]:
     """`count` consecutive numbers with one UPDATE (a batch of documents posted together)."""
-    from kern.core.models import Sequence
-
     if count < 1:
         raise ValueError("count must be at least 1")
-    scheme = scheme_for(company, kind)
-    period_key = company.fiscal_year_of(on) if scheme.yearly else 0
-    with atomic():
-        row = _increment(company.pk, kind, period_key, count)
-        if row is None:
-            Sequence.objects.bulk_create(
-                [Sequence(company_id=company.pk, kind=kind, period_key=period_key, pattern=scheme.pattern)],
-                ignore_conflicts=True,
-            )
-            row = _increment(company.pk, kind, period_key, count)
-    last, pattern = row
-    year = period_key or on.year
-    return [format_number(pattern, seq=seq, year=year, on=on) for seq in range(last - count + 1, last + 1)]
+    return claim_numbers(company, kind, on, count).take()
 
 
 @dataclass(frozen=True)
@@ -110,6 +98,7 @@ class NumberClaim:
     count: int
     year: int
     on: dt.date
+    pattern: str = ""  # the scheme's pattern: what the counter row holds unless changed since
 
     sql = _UPDATE
     undo_sql = (
@@ -127,6 +116,40 @@ class NumberClaim:
             for seq in range(last - self.count + 1, last + 1)
         ]
 
+    def take(self) -> list[str]:
+        """Claim the numbers now: one UPDATE, and an INSERT of the counter first time round."""
+        from kern.core.models import Sequence
+
+        with atomic():
+            row = _increment(self.company_id, self.kind, self.period_key, self.count)
+            if row is None:
+                counter = Sequence(
+                    company_id=self.company_id,
+                    kind=self.kind,
+                    period_key=self.period_key,
+                    pattern=self.pattern,
+                )
+                Sequence.objects.bulk_create([counter], ignore_conflicts=True)
+                row = _increment(self.company_id, self.kind, self.period_key, self.count)
+        return self.numbers(*row)
+
+    def in_sql(self) -> tuple[str, list[Any], str, list[Any]] | None:
+        """PostgreSQL: this claim as a CTE `s` — the counter UPDATE — and the number as an SQL
+        expression over it, for an `INSERT … SELECT … FROM s` that claims and writes the number in
+        one statement: (cte, its parameters, expression, its parameters). The UPDATE also requires
+        the counter's pattern to be the scheme's; where it is not, or the counter does not exist
+        yet, nothing is inserted and the caller falls back to `next_numbers`. None when the
+        pattern uses more of `str.format` than the expression renders (the caller does the same).
+        """
+        rendered = _sql_format(self.pattern, year=self.year, on=self.on) if self.count == 1 else None
+        if rendered is None:
+            return None
+        cte = (
+            "s AS (UPDATE core_sequence SET last_value = last_value + 1 WHERE company_id = %s "
+            "AND kind = %s AND period_key = %s AND pattern = %s RETURNING last_value)"
+        )
+        return cte, [self.company_id, self.kind, self.period_key, self.pattern], *rendered
+
     def give_back(self) -> None:
         """Return claimed numbers unused; only while this transaction still holds the counter."""
         with statement_cursor() as cursor:
@@ -136,7 +159,54 @@ class NumberClaim:
 def claim_numbers(company: Any, kind: str, on: dt.date, count: int = 1) -> NumberClaim:
     scheme = scheme_for(company, kind)
     period_key = company.fiscal_year_of(on) if scheme.yearly else 0
-    return NumberClaim(company.pk, kind, period_key, count, period_key or on.year, on)
+    return NumberClaim(company.pk, kind, period_key, count, period_key or on.year, on, scheme.pattern)
+
+
+_ZERO_PADDED = re.compile(r"(0?)(\d*)d?")
+
+
+def _sql_format(pattern: str, *, year: int, on: dt.date) -> tuple[str, list[Any]] | None:
+    """`format_number(pattern, seq=s.last_value, …)` as a PostgreSQL expression and its
+    parameters: the fields other than `seq` are known now and go in as text; `seq` with an empty,
+    `d` or zero-padded width (`05d`) spec becomes `lpad`, which like `str.format` never cuts a
+    longer number. None for anything else (space padding, alignment, conversions)."""
+    known = {"year": year, "yy": f"{year % 100:02d}", "month": f"{on.month:02d}"}
+    parts: list[str] = []
+    params: list[Any] = []
+    try:
+        pieces = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return None
+    for literal, field, spec, conversion in pieces:
+        text = literal
+        if field is None:
+            pass
+        elif conversion is not None:
+            return None
+        elif field == "seq":
+            padding = _ZERO_PADDED.fullmatch(spec or "")
+            if padding is None or (padding.group(2) and not padding.group(1)):
+                return None
+            if text:
+                parts.append("%s")
+                params.append(text)
+                text = ""
+            width = int(padding.group(2) or 0)
+            seq = "s.last_value::text"
+            parts.append(f"lpad({seq}, greatest({width}, length({seq})), '0')" if width > 1 else seq)
+        elif field in known:
+            try:
+                text += format(known[field], spec or "")
+            except ValueError:
+                return None
+        else:
+            return None
+        if text:
+            parts.append("%s")
+            params.append(text)
+    if not any("last_value" in part for part in parts):
+        return None
+    return "(" + " || ".join(f"CAST({p} AS text)" if p == "%s" else p for p in parts) + ")", params
 
 
 def peek_number(company: Any, kind: str, on: dt.date) -> str:

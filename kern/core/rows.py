@@ -29,6 +29,7 @@ from django.db.models.fields import AutoFieldMixin
 
 from kern.core import audit
 from kern.core.db import current_connection, statement_cursor
+from kern.core.numbering import NumberClaim
 
 __all__ = ["RowsUpdate", "execute_riding", "insert_rows", "rows_update", "save_new", "update_columns"]
 
@@ -152,6 +153,30 @@ def _columns(model: type[Model], connection: Any) -> _Columns:
     return columns
 
 
+def _values(plan: _Columns, rows: list[Model], connection: Any) -> list[Any] | None:
+    """The INSERT's parameters, row by row in `plan`'s column order; None where a value is an
+    expression (bulk_create's business)."""
+    params: list[Any] = []
+    append = params.append
+    for row in rows:
+        cached = row._state.fields_cache
+        if plan.always_check:
+            row._prepare_related_fields_for_save(operation_name="bulk_create")
+        elif cached:
+            _check_related(row, plan.relations, cached)
+        held = row.__dict__
+        for f, attname, plain_read, as_is in plan.values:
+            value = held[attname] if plain_read and attname in held else f.pre_save(row, True)
+            # `_prepared`, written out: a call per value costs more than the check itself here.
+            if type(value) in as_is and (type(value) is not Decimal or value.is_finite()):
+                append(value)
+                continue
+            if hasattr(value, "resolve_expression"):
+                return None
+            append(f.get_db_prep_save(value, connection=connection))
+    return params
+
+
 def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
     """`model.objects.bulk_create(rows)` for new rows (no id yet), cheaper in CPU.
 
@@ -176,24 +201,9 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
         or any(row._is_pk_set() for row in rows)
     ):
         return model.objects.bulk_create(rows)
-    params: list[Any] = []
-    append = params.append
-    for row in rows:
-        cached = row._state.fields_cache
-        if plan.always_check:
-            row._prepare_related_fields_for_save(operation_name="bulk_create")
-        elif cached:
-            _check_related(row, plan.relations, cached)
-        held = row.__dict__
-        for f, attname, plain_read, as_is in plan.values:
-            value = held[attname] if plain_read and attname in held else f.pre_save(row, True)
-            # `_prepared`, written out: a call per value costs more than the check itself here.
-            if type(value) in as_is and (type(value) is not Decimal or value.is_finite()):
-                append(value)
-                continue
-            if hasattr(value, "resolve_expression"):
-                return model.objects.bulk_create(rows)
-            append(f.get_db_prep_save(value, connection=connection))
+    params = _values(plan, rows, connection)
+    if params is None:
+        return model.objects.bulk_create(rows)
     key = (model, len(rows), connection.vendor)
     statement = _INSERTS.get(key)
     if statement is None:
@@ -214,23 +224,87 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
         results = cursor.fetchall()
     if len(results) != len(rows):
         raise RuntimeError(f"{opts.label}: {len(rows)} rows inserted, {len(results)} ids returned")
-    alias = connection.alias
+    _mark_inserted(rows, returned, results, connection.alias)
+    return rows
+
+
+def _mark_inserted(rows: list[Model], returned: list[Any], results: list[Any], alias: str) -> None:
     for row, values in zip(rows, results, strict=True):
         for field, value in zip(returned, values, strict=True):
             setattr(row, field.attname, value)
         row._state.adding = False
         row._state.db = alias
-    return rows
 
 
-def save_new(instance: Model) -> Model:
+# (model, number expression) -> (INSERT … SELECT … FROM s statement, fields it returns)
+_NUMBERED: dict[tuple[Any, str], tuple[str, list[Any]]] = {}
+
+
+def _insert_numbered(model: type[Model], row: Model, claim: NumberClaim) -> bool:
+    """PostgreSQL: INSERT `row` with its `number` claimed and formatted in the same statement (see
+    `NumberClaim.in_sql`); False where that cannot be done or the counter did not match, and
+    nothing was written: the caller claims the number the usual way."""
+    connection = current_connection()
+    if connection.vendor != "postgresql" or row._is_pk_set():
+        return False
+    in_sql = claim.in_sql()
+    plan = _columns(model, connection)
+    if in_sql is None or plan.unusual:
+        return False
+    cte, cte_params, expression, expression_params = in_sql
+    row.number = ""  # the statement writes the number
+    params = _values(plan, [row], connection)
+    if params is None:
+        return False
+    index = next(n for n, f in enumerate(plan.fields) if f.attname == "number")
+    params[index : index + 1] = expression_params
+    key = (model, expression)
+    statement = _NUMBERED.get(key)
+    if statement is None:
+        opts = model._meta
+        qn = connection.ops.quote_name
+        returning, returning_params = connection.ops.return_insert_columns(opts.db_returning_fields)
+        if returning_params:
+            return False
+        # INSERT … SELECT does not take the parameters' types from the columns as VALUES does:
+        # each is cast to its column's type (text for varchar: a cast to varchar(n) would cut).
+        casts = []
+        for f in plan.fields:
+            db_type = f.db_type(connection)
+            casts.append(f"CAST(%s AS {'text' if db_type.startswith('varchar') else db_type})")
+        casts[index] = expression
+        table = qn(opts.db_table)
+        # Table and column names come from the model's metadata, never from input.
+        sql = (
+            f"WITH {cte} INSERT INTO {table} ({', '.join(qn(f.column) for f in plan.fields)}) "  # noqa: S608
+            f"SELECT {', '.join(casts)} FROM s {returning}, {table}.{qn(opts.get_field('number').column)}"
+        )
+        statement = _NUMBERED[key] = (sql, [*opts.db_returning_fields, opts.get_field("number")])
+    sql, returned = statement
+    with statement_cursor(connection) as cursor:
+        cursor.execute(sql, cte_params + params)
+        results = cursor.fetchall()
+    if not results:
+        return False
+    _mark_inserted([row], returned, results, connection.alias)
+    return True
+
+
+def save_new(instance: Model, *, number: NumberClaim | None = None) -> Model:
     """`instance.save()` of a new row (no id yet) by `insert_rows`, audited exactly as the
-    post_save handler would audit it. Only for models that do not override `save()`."""
+    post_save handler would audit it. Only for models that do not override `save()`.
+
+    With `number`, the row's `number` is claimed here: on PostgreSQL inside the INSERT itself
+    (one statement less), otherwise by `NumberClaim.take` just before it."""
     model = type(instance)
+    if number is not None and not (model.save is Model.save and _insert_numbered(model, instance, number)):
+        instance.number = number.take()[0]
+        number = None
     if model.save is not Model.save:
         instance.save(force_insert=True)
         return instance
-    insert_rows(model, [instance])
+    if number is None:
+        insert_rows(model, [instance])
     from kern.core.models import Audited  # models import this package's modules at load
 
     if isinstance(instance, Audited):

@@ -14,19 +14,10 @@ from playwright.sync_api import expect
 from kern.core.models import AuditEvent
 from kern.crm import services as crm
 from kern.crm.models import Opportunity, PipelineStage
+from tests.browser.session import PASSWORD, log_in
 from tests.builders import a_company, a_customer, a_user
 
-PASSWORD = "browser-pw-2026"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _wait_for(check, timeout: float = 5.0) -> None:
@@ -50,7 +41,7 @@ def test_moving_a_card_on_the_kanban_board_by_mouse_and_keyboard(browser, seeded
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    _log_in(page, base, "verkoop")
+    log_in(page, base, "verkoop")
     page.goto(f"{base}/crm/pipeline/")
     card = page.locator(f"#card-{opp.pk}")
     expect(page.locator(f'.kanban-column[data-stage="{stages["New"].pk}"] #card-{opp.pk}')).to_be_visible()
@@ -111,7 +102,7 @@ def test_a_rep_opens_the_customer_360_before_a_call(browser, seeded, live_server
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    _log_in(page, base, "verkoop")
+    log_in(page, base, "verkoop")
     page.goto(f"{base}/parties/{party.pk}/?tab=crm360")
     page.click("#open-360")
     page.wait_for_url(re.compile(rf"/crm/customers/{party.pk}/$"))
@@ -150,7 +141,7 @@ def test_a_rep_makes_a_quote_from_an_opportunity_and_finds_it_on_the_opportunity
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _log_in(page, base, "verkoop")
+    log_in(page, base, "verkoop")
     page.goto(f"{base}/crm/opportunities/{opp.pk}/")
     page.click("#create-quote")
     page.wait_for_url(re.compile(rf"/crm/opportunities/{opp.pk}/quote/$"))

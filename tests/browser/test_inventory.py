@@ -11,9 +11,8 @@ from playwright.sync_api import expect
 from kern.inventory import services
 from kern.inventory.models import Operation, Quant
 from kern.inventory.services import MoveSpec
+from tests.browser.session import PASSWORD, log_in
 from tests.builders import a_company, a_customer, a_product, a_user, in_stock
-
-PASSWORD = "browser-pw-2026"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -37,11 +36,7 @@ def test_a_warehouse_worker_picks_a_delivery_by_scanning_and_validates_it(
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "magazijn")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "magazijn")
 
     page.goto(f"{base}/inventory/operations/?kind=delivery")
     page.click(f"text={delivery.number}")

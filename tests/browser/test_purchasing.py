@@ -10,11 +10,10 @@ import pytest
 from playwright.sync_api import expect
 
 from kern.purchasing.models import PurchaseOrder, VendorBill
+from tests.browser.session import PASSWORD, log_in
 from tests.builders import a_company, a_product, a_user, a_vendor
 from tests.purchasing.helpers import receive
 from tests.purchasing.ubl_builder import BUYER, Line, Party, an_invoice
-
-PASSWORD = "browser-pw-2026"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -32,11 +31,7 @@ def test_a_buyer_orders_and_a_dearer_einvoice_is_held_back(
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", "inkoop")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "inkoop")
 
     page.goto(f"{base}/purchasing/orders/new/")
     page.select_option("#id_vendor", str(vendor.pk))

@@ -10,9 +10,8 @@ from kern.parties import services as parties
 from kern.portal.models import PortalAccess
 from kern.service import services as service
 from kern.service.models import Team, Ticket
+from tests.browser.session import PASSWORD, log_in
 from tests.builders import a_company, a_customer, a_user
-
-PASSWORD = "browser-pw-2026"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -47,11 +46,7 @@ def test_a_customer_asks_in_the_portal_and_an_agent_answers(browser, seeded, liv
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
 
     # The customer signs in to the portal and asks a question; the help article is suggested.
-    page.goto(f"{base}/portal/")
-    page.fill("#id_username", "anna")
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/portal/")
+    log_in(page, base, "anna", portal=True)
     page.click("text=Ask a question")
     page.fill("#id_subject", "Oven storing")
     expect(page.locator("#kb-suggestions")).to_contain_text("Oven geeft storing")
@@ -70,11 +65,7 @@ def test_a_customer_asks_in_the_portal_and_an_agent_answers(browser, seeded, liv
     # The agent answers on the ticket page: the customer panel shows who is calling.
     agent_page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     agent_page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    agent_page.goto(f"{base}/login/")
-    agent_page.fill("#id_username", "servicedesk")
-    agent_page.fill("#id_password", PASSWORD)
-    agent_page.click("form button[type=submit]")
-    agent_page.wait_for_url(f"{base}/")
+    log_in(agent_page, base, "servicedesk")
     agent_page.goto(f"{base}/service/tickets/{ticket.pk}/")
     expect(agent_page.locator("#customer-panel")).to_contain_text("Bakkerij De Vries")
     expect(agent_page.locator("#conversation")).to_contain_text("Hij piept")

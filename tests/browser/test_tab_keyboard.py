@@ -10,19 +10,10 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from kern.parties import services as parties
+from tests.browser.session import PASSWORD, log_in
 from tests.builders import a_company, a_customer, a_user
 
-PASSWORD = "browser-pw-2026"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_the_tab_strip_by_keyboard(browser, seeded, live_server):
@@ -37,7 +28,7 @@ def test_the_tab_strip_by_keyboard(browser, seeded, live_server):
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _log_in(page, base, "verkoop")
+    log_in(page, base, "verkoop")
     detail = base + reverse("parties:party_detail", kwargs={"pk": party.pk})
     page.goto(detail)
 

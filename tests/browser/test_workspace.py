@@ -11,19 +11,10 @@ import pytest
 from playwright.sync_api import expect
 
 from kern.parties.models import Party
+from tests.browser.session import PASSWORD, log_in
 from tests.builders import VALID_NL_VAT, a_company, a_customer, a_user
 
-PASSWORD = "browser-pw-2026"
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("form button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_a_sales_rep_works_through_the_day(browser, seeded, live_server, screenshot):
@@ -40,7 +31,7 @@ def test_a_sales_rep_works_through_the_day(browser, seeded, live_server, screens
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.goto(f"{base}/login/")
     screenshot(page, "login")
-    _log_in(page, base, "verkoop")
+    log_in(page, base, "verkoop")
     screenshot(page, "home")
 
     # A customer with an invalid VAT id: the error shows next to the field, the typing is kept.
@@ -101,7 +92,7 @@ def test_a_sales_rep_works_through_the_day(browser, seeded, live_server, screens
     # A user of another company cannot open that customer.
     stranger = browser.new_context()
     other_page = stranger.new_page()
-    _log_in(other_page, base, "concurrent")
+    log_in(other_page, base, "concurrent")
     response = other_page.goto(f"{base}/parties/{party.pk}/")
     assert response.status == 404
     assert "This page does not exist" in other_page.content()

@@ -22,7 +22,7 @@ from kern.core.db import atomic
 from kern.core.events import emit
 from kern.core.exceptions import Conflict, ValidationFailed
 from kern.core.models import Company
-from kern.core.numbering import next_number
+from kern.core.numbering import claim_numbers
 from kern.core.rows import insert_rows, save_new
 from kern.core.workflow import transition
 from kern.inventory import selectors
@@ -142,7 +142,6 @@ def create_operation(
             company=company,
             kind=kind,
             status=status,
-            number=next_number(company, f"inventory.{kind}", scheduled_date or today),
             warehouse=warehouse,
             partner=partner,
             location_from_id=location_from.pk if location_from else op_from,
@@ -156,7 +155,7 @@ def create_operation(
             counterpart_role=counterpart_role,
             created_by_id=_user_id(by),
         )
-        save_new(operation)
+        save_new(operation, number=claim_numbers(company, f"inventory.{kind}", scheduled_date or today))
         for move in moves:
             move.operation = operation
         insert_rows(Move, moves)

@@ -26,7 +26,7 @@ from kern.core import audit
 from kern.core.db import atomic, statement_cursor
 from kern.core.events import emit
 from kern.core.money import quantize
-from kern.core.numbering import next_number
+from kern.core.numbering import claim_numbers
 from kern.core.rows import insert_rows, save_new
 from kern.core.selectors import convert
 from kern.core.workflow import transition
@@ -402,7 +402,6 @@ def post_payment(
         remainder = amount - used
         payment = Payment(
             company_id=company.pk,
-            number=next_number(company, "payments.payment", on),
             direction=direction,
             party_id=party_id,
             date=on,
@@ -417,7 +416,7 @@ def post_payment(
             is_reconciled=reconciled,
             created_by_id=getattr(by, "pk", by),
         )
-        save_new(payment)
+        save_new(payment, number=claim_numbers(company, "payments.payment", on))
         allocations_rows = []
         lines: list[tuple[dict[str, Any], Decimal, Decimal | None]] = []
         foreign = currency != base

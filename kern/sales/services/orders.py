@@ -21,7 +21,7 @@ from kern.catalog.models import ProductType
 from kern.core.db import atomic
 from kern.core.events import Event
 from kern.core.exceptions import NotFound, PermissionDenied, ValidationFailed
-from kern.core.numbering import next_number
+from kern.core.numbering import claim_numbers
 from kern.core.rows import RowsUpdate, save_new, update_columns
 from kern.core.workflow import transition
 from kern.inventory import services as inventory
@@ -227,8 +227,7 @@ def create_order(
         if "team" not in fields and order.sales_rep is not None:
             order.team = default_team(company, order.sales_rep)
         priced = _price(order, list(lines), addresses, products)
-        order.number = next_number(company, "sales.order", order.order_date)
-        save_new(order)
+        save_new(order, number=claim_numbers(company, "sales.order", order.order_date))
         order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
         remember(order)
     return order
@@ -268,8 +267,7 @@ def order_from_quote(quote: Quote, *, by: Any = None) -> SalesOrder:
     )
     with atomic(), acting(by):
         priced = _price(order, lines, {})
-        order.number = next_number(company, "sales.order", order.order_date)
-        save_new(order)
+        save_new(order, number=claim_numbers(company, "sales.order", order.order_date))
         order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
         remember(order)
     return order
