@@ -236,6 +236,18 @@ def _mark_inserted(rows: list[Model], returned: list[Any], results: list[Any], a
         row._state.db = alias
 
 
+def column_casts(model: type[Model], columns: Sequence[str], connection: Any) -> list[str]:
+    """`CAST(%s AS <type>)` for each of `model`'s `columns`: the parameters of an INSERT … SELECT
+    (or of VALUES in a FROM) get no type from the target columns as those of INSERT … VALUES do.
+    `text` for varchar(n): a cast to varchar(n) would cut a long value; the column refuses it."""
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    casts = []
+    for column in columns:
+        db_type = by_column[column].db_type(connection)
+        casts.append(f"CAST(%s AS {'text' if db_type.startswith('varchar') else db_type})")
+    return casts
+
+
 # (model, number expression) -> (INSERT … SELECT … FROM s statement, fields it returns)
 _NUMBERED: dict[tuple[Any, str], tuple[str, list[Any]]] = {}
 
@@ -266,12 +278,7 @@ def _insert_numbered(model: type[Model], row: Model, claim: NumberClaim) -> bool
         returning, returning_params = connection.ops.return_insert_columns(opts.db_returning_fields)
         if returning_params:
             return False
-        # INSERT … SELECT does not take the parameters' types from the columns as VALUES does:
-        # each is cast to its column's type (text for varchar: a cast to varchar(n) would cut).
-        casts = []
-        for f in plan.fields:
-            db_type = f.db_type(connection)
-            casts.append(f"CAST(%s AS {'text' if db_type.startswith('varchar') else db_type})")
+        casts = column_casts(model, [f.column for f in plan.fields], connection)
         casts[index] = expression
         table = qn(opts.db_table)
         # Table and column names come from the model's metadata, never from input.

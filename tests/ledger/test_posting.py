@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from kern.core.models import Sequence
 from kern.core.services import set_exchange_rate
 from kern.ledger.exceptions import (
+    BeforeLockDate,
     LedgerConflict,
     LedgerInvalid,
     NoFiscalYear,
@@ -347,8 +348,8 @@ def test_post_entry_costs_a_fixed_number_of_statements_whatever_the_number_of_li
         ]
         counts.append(len(ledger))
     if connection.vendor == "postgresql":
-        # (books lock + chain + number), (entry + lines + balances): two round trips
-        assert counts == [2, 2]
+        # books lock + chain + number + entry + lines + balances: one round trip
+        assert counts == [1, 1]
     else:
         # books lock + chain, sequence, entry insert, line insert, balance upsert
         assert counts == [5, 5]
@@ -428,3 +429,40 @@ def test_a_posting_after_the_settings_changed_keeps_its_number_and_the_chain(com
     ]
     [check] = verify_books(company)
     assert check.ok and check.entries == 3
+
+
+def test_a_journal_whose_pattern_changed_this_year_goes_on_with_its_counters_pattern(company, customer):
+    """The one-statement posting requires the counter to carry the scheme's pattern; a company
+    that changed the pattern mid-year posts the usual way, numbered as the counter says."""
+    first = post_entry(company=company, journal="sale", on=TODAY, lines=sale(customer))
+    company.settings = {**(company.settings or {}), "numbering": {"ledger.journal.sale": "X{seq:03d}"}}
+    company.save()
+    second = post_entry(company=company, journal="sale", on=TODAY, lines=sale(customer))
+    prefix, _, seq = first.number.rpartition("-")
+    assert second.number == f"{prefix}-{int(seq) + 1:0{len(seq)}d}"
+    assert JournalEntry.objects.get(pk=second.pk).number == second.number
+    assert second.prev_hash == first.hash and second.chain_seq == first.chain_seq + 1
+    [check] = verify_books(company)
+    assert check.ok and check.entries == 2
+
+
+def test_an_entry_before_the_lock_date_leaves_the_chain_and_the_counter_as_they_were(company, customer):
+    from kern.ledger.models import Books
+    from kern.ledger.services import set_lock_date
+    from tests.builders import a_user
+
+    post_entry(company=company, journal="sale", on=TODAY, lines=sale(customer))
+    set_lock_date(company, TODAY, by=a_user(company, "controller"))
+    before = (
+        list(Books.objects.filter(company=company).values_list("chain_head", "chain_length")),
+        list(Sequence.objects.filter(company=company).values_list("kind", "last_value").order_by("kind")),
+    )
+    with pytest.raises(BeforeLockDate):
+        post_entry(company=company, journal="sale", on=TODAY, lines=sale(customer))
+    after = (
+        list(Books.objects.filter(company=company).values_list("chain_head", "chain_length")),
+        list(Sequence.objects.filter(company=company).values_list("kind", "last_value").order_by("kind")),
+    )
+    assert after == before
+    [check] = verify_books(company)
+    assert check.ok and check.entries == 1

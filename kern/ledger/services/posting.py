@@ -34,6 +34,7 @@ from kern.core.exceptions import KernError, ValidationFailed
 from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
 from kern.core.numbering import NumberClaim, claim_numbers, next_numbers
 from kern.core.prepared import Prepared
+from kern.core.rows import column_casts
 from kern.core.selectors import rate_on
 from kern.core.workflow import transition
 from kern.ledger.events import ENTRY_POSTED, EntryPosted
@@ -49,6 +50,7 @@ from kern.ledger.exceptions import (
     UnknownTaxCode,
 )
 from kern.ledger.models import (
+    AccountBalance,
     AccountSubtype,
     Books,
     DraftLine,
@@ -512,12 +514,20 @@ def _lock_books(
         else:
             cursor.execute(_ADVANCE_MANY, [len(prepared), company_id])
         row = cursor.fetchone()
+    return _take_books_row(row, prepared, claim)
+
+
+def _take_books_row(
+    row: tuple | None, prepared: list[_Prepared], claim: NumberClaim | None
+) -> tuple[int, dt.date | None]:
+    """Set the chain position (and a claimed number) on the entries from the books row the lock
+    returned; returns (version, lock_date)."""
     if row is None:
         raise LedgerConflict(
             _("this company has no books yet: install a chart of accounts first"), code=LedgerCode.NOT_ALLOWED
         )
     if claim is not None:
-        row, (last, pattern) = row[:5], row[5:]
+        row, (last, pattern) = row[:5], row[5:7]
         if last is not None:
             prepared[0].number = claim.numbers(last, pattern)[0]
     prev, head, length, version, lock_date = row
@@ -542,6 +552,7 @@ def _write_head(company_id: int, head: str) -> None:
 # --------------------------------------------------------------------------------------------
 # writing
 
+_BALANCE_COLUMNS = ("company_id", "account_id", "period_id", "debit", "credit")
 _UPSERT_HEAD = "INSERT INTO ledger_accountbalance (company_id, account_id, period_id, debit, credit) VALUES "
 _UPSERT_TAIL = (
     " ON CONFLICT (account_id, period_id) DO UPDATE SET "
@@ -673,6 +684,22 @@ def _mark_saved(inserts: list[_Prepared]) -> None:
     audit.record_created([item.entry for item in inserts])
 
 
+def _passes(cfg: BooksConfig, prepared: list[_Prepared]) -> bool:
+    """The checks after the books lock, made before it (against the cached settings, which may be
+    stale: a refusal is left to the usual way, which checks against the current ones)."""
+    try:
+        _check_open(prepared, None)
+        _check_parties(cfg, prepared)
+    except KernError:
+        return False
+    return True
+
+
+def _fits_one_statement(item: _Prepared) -> bool:
+    lines = len(item.lines)
+    return len(_ENTRY_COLUMNS) + 12 + lines * (len(_LINE_COLUMNS) + len(_BALANCE_COLUMNS)) < 60000
+
+
 def _one_statement(prepared: list[_Prepared], line_rows: list[list[Any]], totals: dict) -> bool:
     """One new entry on PostgreSQL that fits the protocol's parameter limit: one round trip."""
     return (
@@ -719,7 +746,94 @@ def _insert_one_entry(
         return cursor.fetchone()[0]
 
 
-def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntry]:
+@dataclass
+class _BooksInStatement:
+    """PostgreSQL, one new entry: lock the books, claim the number and insert the entry in one
+    statement (`_insert_with_books`). The insert is conditional on what the lock returns — the
+    settings' version the entry was prepared with, a date after the lock date, the counter's
+    pattern being the scheme's — and when it did not happen `books` holds what `_lock_books`
+    would have returned and the posting goes on the usual way from there."""
+
+    claim: NumberClaim
+    version: int
+    books: tuple[int, dt.date | None] | None = None
+
+
+def _insert_with_books(
+    company_id: int,
+    item: _Prepared,
+    entry_row: list[Any],
+    line_rows: list[list[Any]],
+    totals: dict[tuple[int, int], list[Decimal]],
+    fast: _BooksInStatement,
+) -> int | None:
+    """The entry's id, or None when the conditions held it back (books advanced all the same)."""
+    in_sql = fast.claim.in_sql()
+    if in_sql is None:  # pragma: no cover - the caller checks first
+        raise RuntimeError("the journal's numbering pattern cannot be rendered in SQL")
+    _cte, _cte_params, number_sql, number_params = in_sql
+    db = current_connection()
+    entry_exprs = column_casts(JournalEntry, _ENTRY_COLUMNS, db)
+    chained = {"chain_seq": "b.chain_length", "prev_hash": "b.prev_head", "hash": "b.chain_head"}
+    entry_params: list[Any] = []
+    for n, column in enumerate(_ENTRY_COLUMNS):
+        if column == "number":
+            entry_exprs[n] = number_sql
+            entry_params += number_params
+        elif column in chained:
+            entry_exprs[n] = chained[column]
+        else:
+            entry_params.append(entry_row[n])
+    line_columns = [c for c in _LINE_COLUMNS if c != "entry_id"]
+    line_casts = "(" + ", ".join(column_casts(JournalLine, line_columns, db)) + ")"
+    line_params = [value for row in line_rows for value in row[:1] + row[2:]]
+    keys = sorted(totals)
+    balance_casts = "(" + ", ".join(column_casts(AccountBalance, _BALANCE_COLUMNS, db)) + ")"
+    balance_params: list[Any] = []
+    for account_id, period_id in keys:
+        debit, credit = totals[(account_id, period_id)]
+        balance_params += [company_id, account_id, period_id, debit, credit]
+    # Table and column names are constants of this module and the models' metadata.
+    sql = (
+        f"WITH b AS ({_ADVANCE_ONE['postgresql']}), "  # noqa: S608
+        f"s AS (UPDATE core_sequence SET last_value = last_value + %s WHERE company_id = %s AND kind = %s "
+        "AND period_key = %s AND EXISTS (SELECT 1 FROM b) RETURNING last_value, pattern), "
+        f"e AS (INSERT INTO ledger_journalentry ({', '.join(_ENTRY_COLUMNS)}) "
+        f"SELECT {', '.join(entry_exprs)} FROM b, s WHERE b.version = %s "
+        "AND (b.lock_date IS NULL OR b.lock_date < %s) AND s.pattern = %s RETURNING id), "
+        f"l AS (INSERT INTO ledger_journalline ({', '.join(_LINE_COLUMNS)}) "
+        f"SELECT v.{line_columns[0]}, e.id, {', '.join('v.' + c for c in line_columns[1:])} "
+        f"FROM e CROSS JOIN (VALUES {', '.join([line_casts] * len(line_rows))}) AS v({', '.join(line_columns)})), "
+        f"t AS (INSERT INTO ledger_accountbalance ({', '.join(_BALANCE_COLUMNS)}) "
+        f"SELECT v.* FROM e CROSS JOIN (VALUES {', '.join([balance_casts] * len(keys))}) "
+        f"AS v({', '.join(_BALANCE_COLUMNS)}) ORDER BY v.account_id, v.period_id{_UPSERT_TAIL}) "
+        "SELECT b.prev_head, b.chain_head, b.chain_length, b.version, b.lock_date, s.last_value, s.pattern, "
+        "(SELECT id FROM e) FROM b LEFT JOIN s ON TRUE"
+    )
+    claim = fast.claim
+    params = [
+        item.content,
+        company_id,
+        *claim.params,
+        *entry_params,
+        fast.version,
+        item.spec.on,
+        claim.pattern,
+        *line_params,
+        *balance_params,
+    ]
+    with statement_cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    fast.books = _take_books_row(row[:7] if row else None, [item], claim)
+    return row[7]
+
+
+def _write(
+    company: Any, prepared: list[_Prepared], by: Any, fast: _BooksInStatement | None = None
+) -> list[JournalEntry] | None:
+    """Insert the entries (or post the drafts); with `fast`, lock the books in the same statement —
+    None when its conditions held the entry back (see `_BooksInStatement`)."""
     now = timezone.now()
     user_id = getattr(by, "pk", None) or context.current().user_id
     stamp = current_connection().ops.adapt_datetimefield_value(now)
@@ -822,7 +936,16 @@ def _write(company: Any, prepared: list[_Prepared], by: Any) -> list[JournalEntr
                 totals[key][1] += ln.credit
             else:
                 totals[key] = [ln.debit, ln.credit]
-    if inserts and _one_statement(prepared, rows, totals):
+    if fast is not None:
+        item = inserts[0]
+        entry_id = _insert_with_books(company.pk, item, entry_rows[0], rows, totals, fast)
+        if entry_id is None:
+            return None
+        entry = item.entry
+        entry.pk, entry.number, entry.chain_seq = entry_id, item.number, item.seq
+        entry.prev_hash, entry.hash = item.prev_hash, item.hash
+        _mark_saved(inserts)
+    elif inserts and _one_statement(prepared, rows, totals):
         inserts[0].entry.pk = _insert_one_entry(company.pk, entry_rows[0], rows, totals)
         _mark_saved(inserts)
     else:
@@ -883,7 +1006,20 @@ def _post_for_company(
     claim = None
     if current_connection().vendor == "postgresql" and len(prepared) == 1 and prepared[0].draft is None:
         claim = claim_numbers(company, prepared[0].journal.sequence_kind, prepared[0].spec.on)
-    version, lock_date = _lock_books(company.pk, prepared, claim)
+    if (
+        claim is not None
+        and claim.in_sql() is not None
+        and _fits_one_statement(prepared[0])
+        and _passes(cfg, prepared)
+    ):
+        # The lock date and the settings' version are conditions of the statement itself.
+        fast = _BooksInStatement(claim, cfg.version)
+        entries = _write(company, prepared, by, fast)
+        if entries is not None:
+            return entries
+        version, lock_date = fast.books
+    else:
+        version, lock_date = _lock_books(company.pk, prepared, claim)
     if version != cfg.version:
         # The settings changed since they were cached: check again against the current ones.
         old_contents = [item.content for item in prepared]
