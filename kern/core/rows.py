@@ -469,3 +469,156 @@ def update_columns(
     with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+# (model, line model, number of lines, number expression) -> (statement, parent's returned fields,
+# lines' returned fields)
+_WITH_LINES: dict[tuple[Any, ...], tuple[str, list[Any], list[Any]]] = {}
+
+
+def save_new_with_lines(
+    instance: Model,
+    line_model: type[Model],
+    lines: list[Model],
+    *,
+    parent: str,
+    number: NumberClaim | None = None,
+) -> Model:
+    """`save_new(instance, number=number)`, then `insert_rows(line_model, lines)` with each line's
+    `parent` relation set to `instance`. On PostgreSQL one statement: the document's INSERT is a
+    CTE whose id the lines' INSERT … SELECT reads (and its number claimed in another, see
+    `save_new`). The lines' audit stays with the caller, as after `insert_rows`."""
+    model = type(instance)
+    if _insert_with_lines(model, instance, line_model, lines, parent, number):
+        from kern.core.models import Audited  # models import this package's modules at load
+
+        if isinstance(instance, Audited):
+            audit.record_inserted(instance)
+        return instance
+    save_new(instance, number=number)
+    for line in lines:
+        setattr(line, parent, instance)
+    insert_rows(line_model, lines)
+    return instance
+
+
+def _insert_with_lines(
+    model: type[Model],
+    row: Model,
+    line_model: type[Model],
+    lines: list[Model],
+    parent: str,
+    claim: NumberClaim | None,
+) -> bool:
+    connection = current_connection()
+    if (
+        connection.vendor != "postgresql"
+        or not lines
+        or model.save is not Model.save
+        or row._is_pk_set()
+        or any(line._is_pk_set() for line in lines)
+    ):
+        return False
+    plan, line_plan = _columns(model, connection), _columns(line_model, connection)
+    if plan.unusual or line_plan.unusual:
+        return False
+    in_sql = None
+    if claim is not None:
+        in_sql = claim.in_sql()
+        if in_sql is None:
+            return False
+        row.number = ""  # the statement writes the number
+    params = _values(plan, [row], connection)
+    if params is None:
+        return False
+    fk = line_model._meta.get_field(parent)
+    if fk.target_field is not model._meta.pk:
+        return False
+    for line in lines:  # the document has no id yet: the statement gives the lines theirs
+        line._state.fields_cache.pop(fk.cache_name, None)
+        setattr(line, fk.attname, None)
+    line_params = _values(line_plan, lines, connection)
+    if line_params is None or len(params) + len(line_params) > 60000:
+        for line in lines:
+            setattr(line, parent, row)
+        return False
+    fk_index = line_plan.fields.index(fk)
+    width = len(line_plan.fields)
+    values: list[Any] = []
+    for n in range(len(lines)):
+        chunk = line_params[n * width : (n + 1) * width]
+        del chunk[fk_index]
+        values += chunk
+    head: list[Any] = []
+    expression = None
+    if in_sql is not None:
+        _cte, cte_params, expression, expression_params = in_sql
+        index = next(n for n, f in enumerate(plan.fields) if f.attname == "number")
+        params[index : index + 1] = expression_params
+        head = cte_params
+    key = (model, line_model, len(lines), expression)
+    statement = _WITH_LINES.get(key)
+    if statement is None:
+        statement = _WITH_LINES[key] = _with_lines_sql(
+            model, plan, line_model, line_plan, fk, len(lines), in_sql
+        )
+    sql, returned, line_returned = statement
+    with statement_cursor(connection) as cursor:
+        cursor.execute(sql, head + params + values)
+        results = cursor.fetchall()
+    if not results:  # the counter did not match: nothing was written
+        for line in lines:
+            setattr(line, parent, row)
+        return False
+    if len(results) != len(lines):
+        raise RuntimeError(f"{line_model._meta.label}: {len(lines)} rows inserted, {len(results)} returned")
+    k = len(line_returned)
+    _mark_inserted([row], returned, [results[0][k:]], connection.alias)
+    _mark_inserted(lines, line_returned, [r[:k] for r in results], connection.alias)
+    for line in lines:
+        setattr(line, parent, row)
+    return True
+
+
+def _with_lines_sql(
+    model: type[Model],
+    plan: _Columns,
+    line_model: type[Model],
+    line_plan: _Columns,
+    fk: Any,
+    count: int,
+    in_sql: tuple[str, list[Any], str, list[Any]] | None,
+) -> tuple[str, list[Any], list[Any]]:
+    connection = current_connection()
+    qn = connection.ops.quote_name
+    opts, line_opts = model._meta, line_model._meta
+    returned = list(opts.db_returning_fields)
+    columns = ", ".join(qn(f.column) for f in plan.fields)
+    if in_sql is not None:
+        cte, _params, expression, _expression_params = in_sql
+        casts = column_casts(model, [f.column for f in plan.fields], connection)
+        casts[next(n for n, f in enumerate(plan.fields) if f.attname == "number")] = expression
+        returned.append(opts.get_field("number"))
+        document = f"SELECT {', '.join(casts)} FROM s"  # noqa: S608 (names from the model's metadata)
+        prefix = f"WITH {cte}, "
+    else:
+        document = "VALUES (" + ", ".join(["%s"] * len(plan.fields)) + ")"
+        prefix = "WITH "
+    line_fields = [f for f in line_plan.fields if f is not fk]
+    row_casts = "(" + ", ".join(column_casts(line_model, [f.column for f in line_fields], connection)) + ")"
+    aliases = [f"c{n}" for n in range(len(line_fields))]
+    selected = []
+    for f in line_plan.fields:
+        selected.append(f"p.{qn(opts.pk.column)}" if f is fk else f"v.{aliases[line_fields.index(f)]}")
+    line_returned = list(line_opts.db_returning_fields)
+    back = [f"{qn(line_opts.db_table)}.{qn(f.column)}" for f in line_returned]
+    back += [f"(SELECT {qn(f.column)} FROM p)" for f in returned]  # noqa: S608 (names from metadata)
+    # Table and column names come from the models' metadata, never from input.
+    sql = (
+        f"{prefix}p AS (INSERT INTO {qn(opts.db_table)} ({columns}) {document} "  # noqa: S608
+        f"RETURNING {', '.join(qn(f.column) for f in returned)}) "
+        f"INSERT INTO {qn(line_opts.db_table)} ({', '.join(qn(f.column) for f in line_plan.fields)}) "
+        f"SELECT {', '.join(selected)} FROM p CROSS JOIN (VALUES {', '.join([row_casts] * count)}) "
+        f"AS v({', '.join(aliases)}) RETURNING {', '.join(back)}"
+    )
+    return sql, returned, line_returned

@@ -19,9 +19,11 @@ D = Decimal
 # (shared with the sales order): on SQLite the audit chain head, the audit rows, the chain update
 # and the outbox; on PostgreSQL the chain head and one statement for the rest.
 def reserve() -> list[str]:
-    # On PostgreSQL the delivery's number is claimed inside its INSERT (a CTE of it).
-    number = ["number"] if connection.vendor != "postgresql" else []
-    return [*number, "select quants", "reserve quants", "insert operation", "insert moves"]
+    # On PostgreSQL the delivery's number is claimed inside its INSERT and the moves are inserted
+    # in the same statement (CTEs).
+    if connection.vendor == "postgresql":
+        return ["select quants", "reserve quants", "insert operation, its number and moves"]
+    return ["number", "select quants", "reserve quants", "insert operation", "insert moves"]
 
 
 def ship(ledger: int) -> list[str]:

@@ -117,3 +117,31 @@ def test_related_objects_are_checked_as_bulk_create_checks_them(world):
     insert_rows(SalesOrderLine, [moved])
     assert "order" not in moved._state.fields_cache
     assert SalesOrderLine.objects.get(pk=moved.pk).order_id == other.pk
+
+
+def test_an_order_and_its_lines_go_in_as_bulk_create_would_write_them(world):
+    """`save_new_with_lines`: on PostgreSQL the order, its number and its lines in one statement;
+    what is stored is what the ORM's bulk_create stores for the same lines."""
+    lines = [
+        {"product": world.chair.pk, "quantity": "2.5", "discount_percent": "12.5"},
+        {"product": world.desk.pk, "quantity": 1, "unit_price": "399.99", "description": "Bureau"},
+        {"product": world.hour.pk, "quantity": 3},
+    ]
+    services.create_order(
+        world.company, customer=world.customer, lines=lines[:1], by=world.rep
+    )  # the counter
+    with CaptureQueriesContext(connection) as queries:
+        order = services.create_order(world.company, customer=world.customer, lines=lines, by=world.rep)
+    writes = [q["sql"] for q in queries.captured_queries if "sales_salesorder" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and 'INSERT INTO "sales_salesorderline"' in writes[0], writes
+    other = services.create_order(world.company, customer=world.customer, lines=lines[:1], by=world.rep)
+    other.lines.all().delete()
+    SalesOrderLine.objects.bulk_create(_copies(list(order.lines.order_by("line_no")), other))
+    assert _stored(order) == _stored(other)
+    assert [ln.pk for ln in order._lines] == list(
+        order.lines.order_by("line_no").values_list("pk", flat=True)
+    )
+    assert all(ln.order_id == order.pk and ln.order is order and not ln._state.adding for ln in order._lines)
+    stored = type(order).objects.get(pk=order.pk)
+    assert (stored.number, stored.total, stored.customer_id) == (order.number, order.total, world.customer.pk)

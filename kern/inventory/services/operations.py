@@ -23,7 +23,7 @@ from kern.core.events import emit
 from kern.core.exceptions import Conflict, ValidationFailed
 from kern.core.models import Company
 from kern.core.numbering import claim_numbers
-from kern.core.rows import insert_rows, save_new
+from kern.core.rows import save_new_with_lines
 from kern.core.workflow import transition
 from kern.inventory import selectors
 from kern.inventory.events import (
@@ -155,10 +155,8 @@ def create_operation(
             counterpart_role=counterpart_role,
             created_by_id=_user_id(by),
         )
-        save_new(operation, number=claim_numbers(company, f"inventory.{kind}", scheduled_date or today))
-        for move in moves:
-            move.operation = operation
-        insert_rows(Move, moves)
+        number = claim_numbers(company, f"inventory.{kind}", scheduled_date or today)
+        save_new_with_lines(operation, Move, moves, parent="operation", number=number)
         audit.record_lines_created(operation, moves)
         remember_fresh_moves(operation, moves, locations)
     operation._prefetched_moves = moves

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from kern.core import audit
+from kern.core.numbering import NumberClaim
+from kern.core.rows import save_new_with_lines
 from kern.sales.models import QuoteLine, SalesDocument, SalesOrderLine
 from kern.sales.selectors.pricing import Priced
 from kern.sales.services._common import insert_rows
@@ -37,6 +39,20 @@ def line_rows(
         )
         setattr(row, parent_field, parent)
         rows.append(row)
+    return rows
+
+
+def save_with_lines(
+    model: type[QuoteLine] | type[SalesOrderLine],
+    parent: SalesDocument,
+    priced: Priced,
+    *,
+    number: NumberClaim,
+) -> list[Any]:
+    """Insert a new document numbered by `number` and its priced lines: one statement on PostgreSQL."""
+    rows = line_rows(model, parent, priced)
+    save_new_with_lines(parent, model, rows, parent="quote" if model is QuoteLine else "order", number=number)
+    audit.record_lines_created(parent, rows)
     return rows
 
 

@@ -34,7 +34,7 @@ from kern.core.exceptions import ValidationFailed
 from kern.core.labels import stored_label
 from kern.core.money import quantize
 from kern.core.numbering import next_number
-from kern.core.rows import save_new, update_columns
+from kern.core.rows import save_new_with_lines, update_columns
 from kern.core.selectors import rate_on
 from kern.core.workflow import transition
 from kern.ledger.models import TaxCode, TaxKind
@@ -70,7 +70,6 @@ from kern.sales.services._common import (
     currency_of,
     customer_of,
     default_team,
-    insert_rows,
     only,
     payment_term_of,
     refuse,
@@ -319,10 +318,7 @@ def _build_lines(invoice: Invoice, inputs: list[Any]) -> tuple[list[InvoiceLine]
 
 
 def _save(invoice: Invoice, lines: list[InvoiceLine]) -> None:
-    save_new(invoice)
-    for ln in lines:
-        ln.invoice = invoice
-    insert_rows(InvoiceLine, lines)
+    save_new_with_lines(invoice, InvoiceLine, lines, parent="invoice")
     audit.record_lines_created(invoice, lines)
     invoice._lines = lines
 

@@ -22,7 +22,7 @@ from kern.core.db import atomic
 from kern.core.events import Event
 from kern.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from kern.core.numbering import claim_numbers
-from kern.core.rows import RowsUpdate, save_new, update_columns
+from kern.core.rows import RowsUpdate, update_columns
 from kern.core.workflow import transition
 from kern.inventory import services as inventory
 from kern.inventory.models import OPEN_OPERATION_STATUSES, Move, MoveStatus, Operation, OperationKind
@@ -72,7 +72,7 @@ from kern.sales.services._common import (
 from kern.sales.services._common import (
     qty as fmt,
 )
-from kern.sales.services._documents import apply_totals, write_lines
+from kern.sales.services._documents import apply_totals, save_with_lines, write_lines
 from kern.sales.services._identity import recall, remember
 
 __all__ = [
@@ -227,8 +227,8 @@ def create_order(
         if "team" not in fields and order.sales_rep is not None:
             order.team = default_team(company, order.sales_rep)
         priced = _price(order, list(lines), addresses, products)
-        save_new(order, number=claim_numbers(company, "sales.order", order.order_date))
-        order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
+        number = claim_numbers(company, "sales.order", order.order_date)
+        order._lines = save_with_lines(SalesOrderLine, order, priced, number=number)
         remember(order)
     return order
 
@@ -267,8 +267,8 @@ def order_from_quote(quote: Quote, *, by: Any = None) -> SalesOrder:
     )
     with atomic(), acting(by):
         priced = _price(order, lines, {})
-        save_new(order, number=claim_numbers(company, "sales.order", order.order_date))
-        order._lines = write_lines(SalesOrderLine, order, priced, replace=False)
+        number = claim_numbers(company, "sales.order", order.order_date)
+        order._lines = save_with_lines(SalesOrderLine, order, priced, number=number)
         remember(order)
     return order
 
