@@ -27,7 +27,7 @@ from kern.core.db import atomic, statement_cursor
 from kern.core.events import emit
 from kern.core.money import quantize
 from kern.core.numbering import claim_numbers
-from kern.core.rows import insert_rows, save_new
+from kern.core.rows import insert_rows, save_new_with_lines
 from kern.core.selectors import convert
 from kern.core.workflow import transition
 from kern.ledger.models import EntryKind, EntryStatus, JournalEntry
@@ -416,7 +416,6 @@ def post_payment(
             is_reconciled=reconciled,
             created_by_id=getattr(by, "pk", by),
         )
-        save_new(payment, number=claim_numbers(company, "payments.payment", on))
         allocations_rows = []
         lines: list[tuple[dict[str, Any], Decimal, Decimal | None]] = []
         foreign = currency != base
@@ -468,6 +467,11 @@ def post_payment(
                     exchange_difference=gain,
                 )
             )
+        # The payment, its number and its allocations: one statement on PostgreSQL.
+        number = claim_numbers(company, "payments.payment", on)
+        save_new_with_lines(payment, Allocation, allocations_rows, parent="payment", number=number)
+        if allocations_rows:
+            audit.record_created(allocations_rows)
         credit_item = None
         if remainder:
             remainder_signed = bank_signed - paid_total
@@ -484,9 +488,6 @@ def post_payment(
         if fx_total:
             role = "exchange_gain" if fx_total > 0 else "exchange_loss"
             lines.append(({"role": role, "description": "realised exchange difference"}, -fx_total, None))
-        if allocations_rows:
-            insert_rows(Allocation, allocations_rows)
-            audit.record_created(allocations_rows)
         specs_out = []
         for where, signed, in_currency in lines:
             if not signed:
