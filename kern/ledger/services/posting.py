@@ -729,10 +729,8 @@ def _insert_one_entry(
     params: list[Any] = list(entry_row)
     for row in line_rows:
         params += row[:1] + row[2:]
-    keys = sorted(totals)
-    for account_id, period_id in keys:
-        debit, credit = totals[(account_id, period_id)]
-        params += [company_id, account_id, period_id, debit, credit]
+    keys, balance_params = _balance_rows(company_id, totals)
+    params += balance_params
     sql = (
         f"WITH e AS (INSERT INTO ledger_journalentry ({', '.join(_ENTRY_COLUMNS)}) "  # noqa: S608
         f"VALUES {entry_values} RETURNING id), "
@@ -744,6 +742,18 @@ def _insert_one_entry(
     with statement_cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
+
+
+def _balance_rows(
+    company_id: int, totals: dict[tuple[int, int], list[Decimal]]
+) -> tuple[list[tuple[int, int]], list[Any]]:
+    """The balance keys in lock order (as `add_to_balances` takes them) and their upsert values."""
+    keys = sorted(totals)
+    params: list[Any] = []
+    for account_id, period_id in keys:
+        debit, credit = totals[(account_id, period_id)]
+        params += [company_id, account_id, period_id, debit, credit]
+    return keys, params
 
 
 @dataclass
@@ -787,12 +797,8 @@ def _insert_with_books(
     line_columns = [c for c in _LINE_COLUMNS if c != "entry_id"]
     line_casts = "(" + ", ".join(column_casts(JournalLine, line_columns, db)) + ")"
     line_params = [value for row in line_rows for value in row[:1] + row[2:]]
-    keys = sorted(totals)
+    keys, balance_params = _balance_rows(company_id, totals)
     balance_casts = "(" + ", ".join(column_casts(AccountBalance, _BALANCE_COLUMNS, db)) + ")"
-    balance_params: list[Any] = []
-    for account_id, period_id in keys:
-        debit, credit = totals[(account_id, period_id)]
-        balance_params += [company_id, account_id, period_id, debit, credit]
     # Table and column names are constants of this module and the models' metadata.
     sql = (
         f"WITH b AS ({_ADVANCE_ONE['postgresql']}), "  # noqa: S608
