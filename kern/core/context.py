@@ -30,6 +30,9 @@ _current: contextvars.ContextVar[Actor] = contextvars.ContextVar(
 )
 
 
+_UNSET = object()
+
+
 def current() -> Actor:
     return _current.get()
 
@@ -49,7 +52,10 @@ def acting(
         changes["company_id"] = getattr(company, "pk", company)
     if "request_id" not in changes and not base.request_id:
         changes["request_id"] = uuid.uuid4().hex[:16]
-    token = _current.set(replace(base, **changes))
+    # A service called by the user already acting (every service of a request, each step of a
+    # flow) keeps the actor as it is: no copy of it (dataclasses.replace was most of this).
+    same = all(getattr(base, name, _UNSET) == value for name, value in changes.items())
+    token = _current.set(base if same else replace(base, **changes))
     try:
         yield _current.get()
     finally:

@@ -3,17 +3,21 @@
 Django writes `%s` placeholders; Python's sqlite3 wants `?`. Django's cursor converts every
 statement with a regular expression on every execute — for the hot paths' long multi-row inserts
 that was ~4 % of an O2C order's CPU. The conversion depends on the text alone, so its result is
-kept (an LRU, as psycopg keeps its own conversions on PostgreSQL). Everything else is Django's.
+kept (an LRU, as psycopg keeps its own conversions on PostgreSQL). UTC timestamps are written
+without Django's time zone conversion, which changes nothing for them. Everything else is
+Django's.
 Settings select this backend wherever the configured one is Django's SQLite backend.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from django.db.backends.sqlite3 import base
+from django.conf import settings
+from django.db.backends.sqlite3 import base, operations
 from django.utils.asyncio import async_unsafe
 
 __all__ = ["DatabaseWrapper"]
@@ -39,7 +43,24 @@ class CursorWrapper(base.SQLiteCursorWrapper):
         return super().convert_query(query, param_names=param_names)
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def adapt_datetimefield_value(self, value: Any) -> Any:
+        # Every row's timestamps come here as aware UTC datetimes (timezone.now()); the
+        # connection's time zone is UTC too, so Django's make_naive (a conversion and two
+        # checks) changes nothing but the tzinfo. ~1 % of an O2C order's CPU.
+        if (
+            type(value) is dt.datetime
+            and value.tzinfo is dt.UTC
+            and self.connection.timezone is dt.UTC
+            and settings.USE_TZ
+        ):
+            return str(value.replace(tzinfo=None))
+        return super().adapt_datetimefield_value(value)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def _close(self) -> None:
         # SQLite keeps no planner statistics unless asked; without them it may pick an index on
         # company alone over a better partial one. `PRAGMA optimize` on close (SQLite's advice
