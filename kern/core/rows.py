@@ -304,13 +304,22 @@ def _mark_inserted(rows: list[Model], returned: list[Any], results: list[Any], a
 def column_casts(model: type[Model], columns: Sequence[str], connection: Any) -> list[str]:
     """`CAST(%s AS <type>)` for each of `model`'s `columns`: the parameters of an INSERT … SELECT
     (or of VALUES in a FROM) get no type from the target columns as those of INSERT … VALUES do.
-    `text` for varchar(n): a cast to varchar(n) would cut a long value; the column refuses it."""
-    by_column = {f.column: f for f in model._meta.concrete_fields}
-    casts = []
-    for column in columns:
-        db_type = by_column[column].db_type(connection)
-        casts.append(f"CAST(%s AS {'text' if db_type.startswith('varchar') else db_type})")
-    return casts
+    `text` for varchar(n): a cast to varchar(n) would cut a long value; the column refuses it.
+    Worked out once per model, columns and database (asking the fields for their types on every
+    posting was ~6 % of an O2C order on PostgreSQL); a new list each time, for the caller to edit."""
+    key = (model, tuple(columns), connection.vendor)
+    casts = _CASTS.get(key)
+    if casts is None:
+        by_column = {f.column: f for f in model._meta.concrete_fields}
+        casts = []
+        for column in columns:
+            db_type = by_column[column].db_type(connection)
+            casts.append(f"CAST(%s AS {'text' if db_type.startswith('varchar') else db_type})")
+        _CASTS[key] = casts
+    return list(casts)
+
+
+_CASTS: dict[tuple[type[Model], tuple[str, ...], str], list[str]] = {}
 
 
 # (model, number expression) -> (INSERT … SELECT … FROM s statement, fields it returns)
