@@ -96,8 +96,8 @@ def _compact_json(payload: list[Any]) -> str:
     """json.dumps(payload, separators=(",", ":"), ensure_ascii=True): the text every entry's
     hash was always taken over. orjson writes the same text several times faster for what an
     entry holds (text, whole numbers, null, lists); where the two could differ — text beyond
-    ASCII or with DEL (json escapes them), control characters (escaped with four hex digits, in
-    which case?), integers beyond 64 bits — json itself writes it."""
+    ASCII or with DEL (json escapes them), escaped control characters (the case of their hex
+    digits), integers beyond 64 bits — json itself writes it."""
     try:
         text = orjson.dumps(payload).decode()
     except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, an unknown type
