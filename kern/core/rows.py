@@ -103,47 +103,32 @@ def _plain_read(field: Field) -> bool:
     return kind in (DateField.pre_save, DateTimeField.pre_save) and not (field.auto_now or field.auto_now_add)
 
 
-def _date_text(value: dt.date, field: Field, connection: Any) -> Any:
-    return str(value)  # DateField.get_db_prep_save of a date, as Django's operations adapt it
+def _adapt_date(value: dt.date, field: Field, connection: Any) -> Any:
+    return connection.ops.adapt_datefield_value(value)
 
 
-def _utc_text(value: dt.datetime, field: Field, connection: Any) -> Any:
-    # DateTimeField.get_db_prep_save on SQLite: an aware value made naive in the connection's
-    # time zone (UTC, see _quick_prep), then str(); a value already in UTC needs only the latter.
-    if value.tzinfo is dt.UTC:
-        return str(value.replace(tzinfo=None))
-    return field.get_db_prep_save(value, connection=connection)
+def _adapt_aware_datetime(value: dt.datetime, field: Field, connection: Any) -> Any:
+    if value.tzinfo is None:  # naive: the field warns and reads it in the default time zone
+        return field.get_db_prep_save(value, connection=connection)
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 _Quick = tuple[type, Callable[[Any, Field, Any], Any]] | None
 
 
 def _quick_prep(field: Field, connection: Any) -> _Quick:
-    """A shorter way to `field.get_db_prep_save` for values of one type, where the field and the
-    backend use Django's own implementations: dates and datetimes become text on SQLite, through
-    five calls and a time zone conversion per value (~1 % of an O2C order)."""
-    kind, ops = type(field), connection.ops
-    if connection.vendor != "sqlite" or kind.get_db_prep_save is not Field.get_db_prep_save:
+    """A shorter way to `field.get_db_prep_save` for values of one type, where the field uses
+    Django's own implementations: a date (an aware datetime) goes straight to the backend's
+    adapter, as those end up doing after four calls that hand it back unchanged (~1 % of an O2C
+    order: every row carries dates and timestamps)."""
+    kind = type(field)
+    if kind.get_db_prep_save is not Field.get_db_prep_save:
         return None
-    if type(ops).adapt_datefield_value is not BaseDatabaseOperations.adapt_datefield_value:
-        return None
-    if (kind.get_db_prep_value, kind.get_prep_value, kind.to_python) == (
-        DateField.get_db_prep_value,
-        DateField.get_prep_value,
-        DateField.to_python,
-    ):
-        return (dt.date, _date_text)
-    from django.conf import settings
-    from django.db.backends.sqlite3.operations import DatabaseOperations
-
-    if (
-        (kind.get_db_prep_value, kind.get_prep_value, kind.to_python)
-        == (DateTimeField.get_db_prep_value, DateTimeField.get_prep_value, DateTimeField.to_python)
-        and type(ops).adapt_datetimefield_value is DatabaseOperations.adapt_datetimefield_value
-        and settings.USE_TZ
-        and connection.timezone is dt.UTC
-    ):
-        return (dt.datetime, _utc_text)
+    methods = (kind.get_db_prep_value, kind.get_prep_value, kind.to_python)
+    if methods == (DateField.get_db_prep_value, DateField.get_prep_value, DateField.to_python):
+        return (dt.date, _adapt_date)
+    if methods == (DateTimeField.get_db_prep_value, DateTimeField.get_prep_value, DateTimeField.to_python):
+        return (dt.datetime, _adapt_aware_datetime)
     return None
 
 

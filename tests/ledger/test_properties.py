@@ -238,7 +238,7 @@ def test_an_entrys_hashed_text_is_exactly_what_json_writes(value):
     characters and huge integers included)."""
     import json
 
-    from kern.ledger.selectors.chain import _compact_json
+    from kern.core.jsontext import compact_json
 
     for payload in ([1, "memo", value], [value, ["\x7f", "ü\u0001\n\x1f", 2**65, None, "plain"]]):
-        assert _compact_json(payload) == json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
+        assert compact_json(payload) == json.dumps(payload, separators=(",", ":"), ensure_ascii=True)

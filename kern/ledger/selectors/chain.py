@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-import orjson
+from kern.core.jsontext import compact_json
 
 __all__ = ["chain_hash", "content_hash", "line_fingerprint", "register_sqlite_functions"]
 
@@ -89,23 +88,8 @@ def content_hash(
         reversal_of_id,
         list(lines),
     ]
-    return hashlib.sha256(_compact_json(payload).encode()).hexdigest()
-
-
-def _compact_json(payload: list[Any]) -> str:
-    """json.dumps(payload, separators=(",", ":"), ensure_ascii=True): the text every entry's
-    hash was always taken over. orjson writes the same text several times faster for what an
-    entry holds (text, whole numbers, null, lists); where the two could differ — text beyond
-    ASCII or with DEL (json escapes them), escaped control characters (the case of their hex
-    digits), integers beyond 64 bits — json itself writes it."""
-    try:
-        text = orjson.dumps(payload).decode()
-    except TypeError:  # orjson.JSONEncodeError: an integer beyond 64 bits, an unknown type
-        pass
-    else:
-        if text.isascii() and "\x7f" not in text and "\\u" not in text:
-            return text
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=True)
+    # json.dumps(payload, separators=(",", ":")): the text every entry's hash was taken over.
+    return hashlib.sha256(compact_json(payload).encode()).hexdigest()
 
 
 def chain_hash(prev_hash: str, seq: int, content: str) -> str:
