@@ -39,6 +39,7 @@ CORE_PUBLIC = PUBLIC | {
     "prepared",
     "rows",
     "labels",
+    "jsontext",
 }
 ASSEMBLERS = {"kern/api.py", "kern/urls.py", "kern/settings.py"}
 SIGNALS = {"post_save", "pre_save", "post_delete", "pre_delete", "m2m_changed"}
