@@ -3,7 +3,9 @@ earn its upkeep (every index costs every insert a B-tree update and, on SQLite, 
 write-ahead log at commit).
 
 - No index on company alone where (company, …) indexes serve that look-up.
-- No index on reference data every row shares (currency, unit) or on who created a row.
+- No index on reference data every row shares (currency, unit) or on who created a row, nor on
+  set-up rows a few of which carry nearly all rows (warehouse, location, journal, bank account).
+- Document lines have no index on company alone: a line is reached through its document.
 - References that are mostly empty (the lot of a move, the credit note's original) are indexed
   only where set: looking a row up by them still uses an index.
 """
@@ -12,7 +14,7 @@ import pytest
 from django.db import connection
 
 from kern.inventory.models import Move, Operation
-from kern.ledger.models import JournalLine
+from kern.ledger.models import JournalEntry, JournalLine
 from kern.payments.models import Allocation, OpenItem, Payment
 from kern.sales.models import Invoice, InvoiceLine, Quote, QuoteLine, SalesOrder, SalesOrderLine
 
@@ -22,14 +24,18 @@ COMPANY_ALONE_UNINDEXED = [Move, Operation, Invoice, SalesOrder, Quote, OpenItem
 
 NOT_INDEXED = {
     SalesOrder: ["currency_id", "payment_term_id", "created_by_id"],
-    SalesOrderLine: ["uom_id"],
+    SalesOrderLine: ["uom_id", "company_id"],
+    QuoteLine: ["company_id"],
     Invoice: ["currency_id", "payment_term_id", "created_by_id", "posted_by_id"],
-    InvoiceLine: ["uom_id"],
-    Move: ["uom_id"],
-    Operation: ["created_by_id", "done_by_id"],
+    InvoiceLine: ["uom_id", "company_id"],
+    Move: ["uom_id", "location_from_id", "location_to_id"],
+    Operation: ["created_by_id", "done_by_id", "warehouse_id", "location_from_id", "location_to_id"],
     OpenItem: ["currency_id"],
-    Payment: ["currency_id", "created_by_id"],
+    Payment: ["currency_id", "created_by_id", "bank_journal_id"],
 }
+
+# Columns that lead no index of their own (they may follow in a composite or unique one).
+NOT_INDEXED_ALONE = {JournalEntry: ["journal_id"]}
 
 INDEXED_WHERE_SET = [
     (Move, "lot", "move_lot_idx"),
@@ -60,6 +66,13 @@ def test_company_is_not_indexed_alone_but_leads_a_composite_index(model):
 def test_shared_reference_data_and_row_authors_are_not_indexed(model):
     indexed = {column for columns in _indexes(model).values() for column in columns}
     assert not indexed & set(NOT_INDEXED[model])
+
+
+@pytest.mark.parametrize("model", list(NOT_INDEXED_ALONE), ids=lambda m: m.__name__)
+def test_set_up_rows_shared_by_most_rows_have_no_index_of_their_own(model):
+    indexes = _indexes(model).values()
+    for column in NOT_INDEXED_ALONE[model]:
+        assert [column] not in indexes
 
 
 @pytest.mark.parametrize(

@@ -324,8 +324,14 @@ class Operation(CompanyOwned):
         _("status"), max_length=10, choices=OperationStatus.choices, default=OperationStatus.DRAFT
     )
     number = models.CharField(_("number"), max_length=40)
+    # Warehouses and locations are set-up rows that most operations share: an index on them
+    # would select a large part of the table and cost every insert a B-tree update.
     warehouse = models.ForeignKey(
-        Warehouse, on_delete=models.PROTECT, related_name="operations", verbose_name=_("warehouse")
+        Warehouse,
+        on_delete=models.PROTECT,
+        related_name="operations",
+        verbose_name=_("warehouse"),
+        db_index=False,
     )
     partner = models.ForeignKey(
         "parties.Party",
@@ -336,10 +342,10 @@ class Operation(CompanyOwned):
         verbose_name=_("partner"),
     )
     location_from = models.ForeignKey(
-        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"), db_index=False
     )
     location_to = models.ForeignKey(
-        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("to"), db_index=False
     )
     scheduled_date = models.DateField(_("scheduled date"), default=timezone.localdate)
     date_done = models.DateField(_("date done"), null=True, blank=True)
@@ -472,11 +478,21 @@ class Move(CompanyOwned):
         verbose_name=_("lot"),
         db_index=False,
     )
+    # Not indexed: a few locations carry nearly all moves (stock → customers), so an index on
+    # them selects a large part of the table; the (company, …) indexes serve the look-ups.
     location_from = models.ForeignKey(
-        Location, on_delete=models.PROTECT, related_name="moves_out", verbose_name=_("from")
+        Location,
+        on_delete=models.PROTECT,
+        related_name="moves_out",
+        verbose_name=_("from"),
+        db_index=False,
     )
     location_to = models.ForeignKey(
-        Location, on_delete=models.PROTECT, related_name="moves_in", verbose_name=_("to")
+        Location,
+        on_delete=models.PROTECT,
+        related_name="moves_in",
+        verbose_name=_("to"),
+        db_index=False,
     )
     quantity = models.DecimalField(_("quantity"), **QTY)
     uom = models.ForeignKey(

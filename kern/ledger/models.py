@@ -414,7 +414,9 @@ class JournalEntry(CompanyOwned):
     company = models.ForeignKey(
         "core.Company", on_delete=models.PROTECT, db_index=False, verbose_name=_("company")
     )
-    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries")
+    # Not indexed alone: a company has a handful of journals, each shared by many entries, so an
+    # index on it would select a large part of the table; the (company, …) indexes serve reads.
+    journal = models.ForeignKey(Journal, on_delete=models.PROTECT, related_name="entries", db_index=False)
     number = models.CharField(_("number"), max_length=40, blank=True)
     date = models.DateField(_("date"))
     period = models.ForeignKey(

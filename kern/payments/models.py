@@ -252,6 +252,7 @@ class Payment(CompanyOwned):
     )
     reference = models.CharField(_("reference"), max_length=140, blank=True)
     memo = models.CharField(_("memo"), max_length=255, blank=True)
+    # Not indexed: a company has a handful of bank accounts, each shared by many payments.
     bank_journal = models.ForeignKey(
         BankJournal,
         on_delete=models.PROTECT,
@@ -259,6 +260,7 @@ class Payment(CompanyOwned):
         blank=True,
         related_name="payments",
         verbose_name=_("bank journal"),
+        db_index=False,
     )
     payment_run = models.ForeignKey(
         "payments.PaymentRun",

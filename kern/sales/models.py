@@ -185,6 +185,8 @@ class SalesDocument(CompanyOwned):
 class SalesLine(CompanyOwned):
     """A line as sold: product, chosen options, quantity, list price, discount, net amount."""
 
+    # No index on company alone: a line is reached through its document, never by company.
+    company = company_key(indexed=False)
     line_no = models.PositiveIntegerField(_("line"))
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.PROTECT, related_name="+", verbose_name=_("product")
@@ -683,6 +685,8 @@ class Invoice(CompanyOwned):
 
 
 class InvoiceLine(CompanyOwned):
+    # No index on company alone: a line is reached through its invoice, never by company.
+    company = company_key(indexed=False)
     # No index of its own: the unique (invoice, line_no) index leads with it.
     invoice = models.ForeignKey(
         Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"), db_index=False
