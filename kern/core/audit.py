@@ -25,9 +25,8 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_init, post_save
-from django.utils import timezone
 
-from kern.core import context, modelinit
+from kern.core import clock, context, modelinit
 from kern.core.db import current_connection, current_unit, statement_cursor
 from kern.core.jsontext import compact_json
 
@@ -256,7 +255,7 @@ def _append(
     """`record` for changes already converted to JSON values (the signal handlers' own)."""
     actor = context.current()
     row = {
-        "at": timezone.now(),
+        "at": clock.now(),
         "company_id": company_id if company_id is not None else (_company_of(instance) if instance else None),
         "user_id": actor.user_id,
         "interface": actor.interface,

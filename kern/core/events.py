@@ -24,7 +24,7 @@ import orjson
 from django.db import transaction
 from django.utils import timezone
 
-from kern.core import audit, context
+from kern.core import audit, clock, context
 from kern.core.audit import _jsonable
 from kern.core.db import UnitOfWork, atomic, current_connection, register_flusher, statement_cursor
 
@@ -125,7 +125,7 @@ def _flush(unit: UnitOfWork) -> None:
     pending, unit.events = unit.events, []
     if not (rows or pending):
         return
-    now = timezone.now()
+    now = clock.now()
     for item in pending:
         # Events nobody handles after commit are stored already processed: the log stays
         # complete without a second write per event.

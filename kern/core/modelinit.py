@@ -28,6 +28,9 @@ from django.db.models.fields.related_descriptors import (
 )
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
+from django.utils import timezone
+
+from kern.core import clock
 
 __all__ = ["construct", "init_plan"]
 
@@ -54,6 +57,8 @@ def init_plan(cls: type[Model]) -> list[_Step] | None:
                 continue  # virtual: only ever set from a keyword, after the fields (below)
             if type(field).get_default is Field.get_default:
                 default = field._get_default  # what Field.get_default() calls
+                if default is timezone.now:  # created_at and the like: the same value, sooner
+                    default = clock.now
             else:
                 default = field.get_default
             # On a new instance, setattr through these descriptors stores the value in __dict__

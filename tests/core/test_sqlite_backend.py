@@ -64,3 +64,44 @@ def test_none_and_booleans_bind_as_null_zero_and_one_without_an_adapter_lookup_f
     with connection.cursor() as cursor:
         cursor.execute("SELECT %s IS NULL, typeof(%s), %s, %s, typeof(%s)", [None, None, True, False, True])
         assert cursor.fetchone() == (1, "null", 1, 0, "integer")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-11-29 12:59:42.323333",
+        "2026-11-29 12:59:42",
+        "2026-11-29T01:02:03.5",
+        "2026-11-29 12:59:42+02:00",
+        "not a timestamp",
+        None,
+    ],
+)
+def test_a_stored_timestamp_reads_back_as_djangos_converter_reads_it(stored):
+    from django.db.backends.sqlite3.operations import DatabaseOperations as DjangoOperations
+
+    connection.ensure_connection()
+    ours = connection.ops.convert_datetimefield_value
+    djangos = DjangoOperations.convert_datetimefield_value
+    if stored == "not a timestamp":  # Django's parse_datetime gives None, its make_aware fails
+        with pytest.raises(AttributeError):
+            djangos(connection.ops, stored, None, connection)
+        with pytest.raises(AttributeError):
+            ours(stored, None, connection)
+        return
+    value = ours(stored, None, connection)
+    expected = djangos(connection.ops, stored, None, connection)
+    assert value == expected
+    assert value is None or (value.tzinfo is not None and value.utcoffset() == expected.utcoffset())
+
+
+def test_a_new_rows_timestamp_default_is_aware_utc_now():
+    import datetime as dt
+
+    from kern.core.models import Company
+
+    before = dt.datetime.now(dt.UTC)
+    company = Company(name="Clock BV")
+    after = dt.datetime.now(dt.UTC)
+    assert company.created_at.tzinfo is dt.UTC
+    assert before <= company.created_at <= after

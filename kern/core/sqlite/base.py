@@ -51,6 +51,18 @@ class DatabaseOperations(operations.DatabaseOperations):
             return str(value.replace(tzinfo=None))
         return super().adapt_datetimefield_value(value)
 
+    def convert_datetimefield_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        # The way back: a stored naive UTC text becomes an aware UTC datetime, as Django's
+        # parse_datetime + make_aware would make it, without their checks and settings reads.
+        if type(value) is str and self.connection.timezone is dt.UTC:
+            try:
+                parsed = dt.datetime.fromisoformat(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                return parsed.replace(tzinfo=dt.UTC)
+        return super().convert_datetimefield_value(value, expression, connection)
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations

@@ -75,6 +75,9 @@ __all__ = [
     "transfer_stock",
 ]
 
+# The choices' values as a set: Django's `Choices.values` builds a new list at every call.
+_KINDS = frozenset(K.values)
+
 
 def create_operation(
     company: Company,
@@ -100,7 +103,7 @@ def create_operation(
     """Create a stock operation with its moves; confirmed operations reserve what they take out
     of stock. With `allow_partial=False` a shortage refuses the whole operation (409, naming the
     product and the quantities) and nothing is written."""
-    if kind not in K.values:
+    if kind not in _KINDS:
         raise ValidationFailed.on("kind", gettext("unknown operation type %(kind)s") % {"kind": repr(kind)})
     if not lines:
         raise ValidationFailed.on("lines", gettext("an operation needs at least one line"))

@@ -36,6 +36,8 @@ __all__ = [
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
 _GOODS = {"stocked", "consumable", "goods"}
+# The choices' values as a set: Django's `Choices.values` builds a new list at every call.
+_DIRECTIONS = frozenset(TaxDirection.values)
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,7 @@ def tax_code_for(
     EU country (it has a VAT id): intra-EU supply / acquisition of goods or services. Outside the
     EU: export (sales) or import (purchases). Exempt stays exempt everywhere.
     """
-    if direction not in TaxDirection.values:
+    if direction not in _DIRECTIONS:
         raise UnknownTaxCode(
             "direction: " + _("%(direction)r is neither sale nor purchase") % {"direction": direction},
             errors={"direction": [_("sale or purchase")]},

@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 ZERO = Decimal("0")
+# The choices' values as a set: Django's `Choices.values` builds a new list at every call.
+_KINDS = frozenset(OpenItemKind.values)
 
 
 def acting(by: Any):
@@ -96,7 +98,7 @@ def register_open_item(
     """
     base = company.base_currency_id
     currency = (currency or base).upper()
-    if kind not in OpenItemKind.values:
+    if kind not in _KINDS:
         raise invalid("kind", _("must be one of %(choices)s") % {"choices": ", ".join(OpenItemKind.values)})
     if not source_type or len(source_type) > 40:
         raise invalid("source_type", _("a source type of at most 40 characters is required"))

@@ -65,6 +65,10 @@ __all__ = [
 ]
 
 
+# The choices' values as a set: Django's `Choices.values` builds a new list at every call.
+_DIRECTIONS = frozenset(PaymentDirection.values)
+
+
 @dataclass(frozen=True)
 class AllocationSpec:
     """Settle `amount` (positive, in the item's currency) of `open_item`.
@@ -311,7 +315,7 @@ def post_payment(
     """Receive (`incoming`) or pay (`outgoing`) money and settle open items with it."""
     base = company.base_currency_id
     currency = (currency or (bank_journal.currency_id if bank_journal else base)).upper()
-    if direction not in PaymentDirection.values:
+    if direction not in _DIRECTIONS:
         raise invalid("direction", _("must be incoming or outgoing"))
     amount = money(amount, currency, "amount")
     if amount <= 0:
