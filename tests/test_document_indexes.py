@@ -46,6 +46,7 @@ INDEXED_WHERE_SET = [
     (SalesOrder, "quote", "salesorder_quote_idx"),
     (Payment, "payment_run", "payment_run_idx"),
     (Allocation, "counterpart", "allocation_counterpart_idx"),
+    (JournalEntry, "reversal_of", "entry_reversal_idx"),
 ]
 
 

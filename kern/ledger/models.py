@@ -430,6 +430,7 @@ class JournalEntry(CompanyOwned):
     source_type = models.CharField(_("source type"), max_length=40, blank=True)
     source_id = models.BigIntegerField(_("source id"), null=True, blank=True)
     source_number = models.CharField(_("source number"), max_length=60, blank=True)
+    # Mostly empty (only reversals have one): indexed where set (entry_reversal_idx).
     reversal_of = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -437,6 +438,7 @@ class JournalEntry(CompanyOwned):
         blank=True,
         related_name="reversals",
         verbose_name=_("reverses"),
+        db_index=False,
     )
     total = _amount(_("total"), default=ZERO)
     chain_seq = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -486,6 +488,9 @@ class JournalEntry(CompanyOwned):
         indexes = [
             models.Index(fields=["company", "source_type", "source_id"], name="entry_source_idx"),
             models.Index(fields=["company", "date"], name="entry_company_date_idx"),
+            models.Index(
+                fields=["reversal_of"], condition=Q(reversal_of__isnull=False), name="entry_reversal_idx"
+            ),
         ]
 
     def __str__(self) -> str:
