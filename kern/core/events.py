@@ -229,9 +229,20 @@ def _write(rows: list[dict[str, Any]], pending: list[dict[str, Any]]) -> list[in
             if head_params:
                 cursor.execute(audit.SET_HEAD, head_params)
             returned = []
-            for sql, params in outbox_sql:
-                cursor.execute(sql + returning, params)
-                returned += cursor.fetchall()
+            if db.vendor == "sqlite":
+                # The ids without RETURNING (its temporary b-tree costs more than the insert):
+                # the rows of one INSERT get consecutive rowids, the last one reported.
+                width = len(_OUTBOX_COLUMNS)
+                ids: list[int] = []
+                for sql, params in outbox_sql:
+                    cursor.execute(sql, params)
+                    last_id = cursor.lastrowid
+                    ids.extend(range(last_id - len(params) // width + 1, last_id + 1))
+                returned = [(pk, item["processed_at"]) for pk, item in zip(ids, pending, strict=True)]
+            else:
+                for sql, params in outbox_sql:
+                    cursor.execute(sql + returning, params)
+                    returned += cursor.fetchall()
     return [pk for pk, processed_at in returned if processed_at is None]
 
 

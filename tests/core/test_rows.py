@@ -3,7 +3,7 @@
 import pytest
 
 from kern.core.models import AuditEvent
-from kern.core.rows import _UPDATES, save_new, update_columns
+from kern.core.rows import _UPDATES, insert_rows, save_new, update_columns
 from tests.core.workflow_model import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,17 @@ def test_a_new_row_saved_by_save_new_is_stored_and_audited_as_save_would():
     ours.save()
     update = AuditEvent.objects.get(model="kern_tests.ticket", object_id=str(ours.pk), action="update")
     assert update.changes == {"closed_note": ["first", "second"]}
+
+
+def test_inserted_rows_get_the_ids_the_database_gave_them_even_after_the_newest_rows_were_deleted():
+    first = insert_rows(Ticket, [Ticket(number=f"A-{n}") for n in range(3)])
+    Ticket.objects.filter(pk__in=[t.pk for t in first[1:]]).delete()
+    # AUTOINCREMENT: the deleted ids are not given again, the new rows follow the largest ever
+    later = insert_rows(Ticket, [Ticket(number=f"B-{n}") for n in range(4)])
+    assert [t.pk for t in later] == list(range(first[-1].pk + 1, first[-1].pk + 5))
+    stored = dict(Ticket.objects.filter(pk__in=[t.pk for t in later]).values_list("pk", "number"))
+    assert stored == {t.pk: t.number for t in later}
+    assert all(not t._state.adding for t in later)
 
 
 def test_update_columns_changes_the_row_builds_the_sql_once_and_honours_the_status_condition():

@@ -648,7 +648,10 @@ def sql_insert(
     """Multi-row INSERT in as few statements as the driver allows (one for any normal entry).
 
     Django's bulk_create caps SQLite batches at 999 parameters (about 50 lines); posting wants
-    one statement whatever the number of lines.
+    one statement whatever the number of lines. `returning="id"` on SQLite gives the ids in the
+    rows' order without RETURNING, whose temporary b-tree costs more than the insert: the rows
+    of one INSERT get consecutive rowids (the tables' ids are AUTOINCREMENT rowids), the last
+    one reported by the driver.
     """
     if not rows:
         return []
@@ -658,7 +661,8 @@ def sql_insert(
     row_sql = "(" + ", ".join(placeholders) + ")"
     # Table and column names are constants of this module, never user input.
     head = f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608
-    tail = f" RETURNING {returning}" if returning else ""
+    by_rowid = returning == "id" and current_connection().vendor == "sqlite"
+    tail = f" RETURNING {returning}" if returning and not by_rowid else ""
     per_statement = max(1, _max_parameters() // len(columns))
     out: list[tuple] = []
     with statement_cursor() as cursor:
@@ -666,7 +670,10 @@ def sql_insert(
             chunk = rows[start : start + per_statement]
             params = [value for row in chunk for value in row]
             cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
-            if returning:
+            if by_rowid:
+                last_id = cursor.lastrowid
+                out.extend((pk,) for pk in range(last_id - len(chunk) + 1, last_id + 1))
+            elif returning:
                 out.extend(cursor.fetchall())
     return out
 
@@ -956,13 +963,18 @@ def _write(
         _mark_saved(inserts)
     else:
         if inserts:
-            # Ids come back with their chain position: RETURNING need not keep the VALUES order.
-            returned = sql_insert(
-                "ledger_journalentry", _ENTRY_COLUMNS, entry_rows, returning="id, chain_seq"
-            )
-            ids = {seq: pk for pk, seq in returned}
-            for item in inserts:
-                item.entry.pk = ids[item.seq]
+            if current_connection().vendor == "sqlite":  # ids in the rows' order (sql_insert)
+                returned = sql_insert("ledger_journalentry", _ENTRY_COLUMNS, entry_rows, returning="id")
+                for item, (pk,) in zip(inserts, returned, strict=True):
+                    item.entry.pk = pk
+            else:
+                # Ids come back with their chain position: RETURNING need not keep the VALUES order.
+                returned = sql_insert(
+                    "ledger_journalentry", _ENTRY_COLUMNS, entry_rows, returning="id, chain_seq"
+                )
+                ids = {seq: pk for pk, seq in returned}
+                for item in inserts:
+                    item.entry.pk = ids[item.seq]
             _mark_saved(inserts)
             entry_ids = [item.entry.pk for item in prepared]
             n = 0
