@@ -27,6 +27,7 @@ from django.utils import timezone
 from kern.core import audit, clock, context
 from kern.core.audit import _jsonable
 from kern.core.db import UnitOfWork, atomic, current_connection, register_flusher, statement_cursor
+from kern.core.rows import inserted_ids
 
 __all__ = ["Event", "dispatch_pending", "emit", "subscribe", "subscribers"]
 
@@ -236,8 +237,7 @@ def _write(rows: list[dict[str, Any]], pending: list[dict[str, Any]]) -> list[in
                 ids: list[int] = []
                 for sql, params in outbox_sql:
                     cursor.execute(sql, params)
-                    last_id = cursor.lastrowid
-                    ids.extend(range(last_id - len(params) // width + 1, last_id + 1))
+                    ids.extend(inserted_ids(cursor, len(params) // width))
                 returned = [(pk, item["processed_at"]) for pk, item in zip(ids, pending, strict=True)]
             else:
                 for sql, params in outbox_sql:

@@ -34,10 +34,18 @@ from kern.core import audit
 from kern.core.db import current_connection, statement_cursor
 from kern.core.numbering import NumberClaim
 
-__all__ = ["RowsUpdate", "execute_riding", "insert_rows", "rows_update", "save_new", "update_columns"]
+__all__ = [
+    "RowsUpdate",
+    "execute_riding",
+    "insert_rows",
+    "inserted_ids",
+    "rows_update",
+    "save_new",
+    "update_columns",
+]
 
 # (model, number of rows, database vendor) -> (INSERT statement, its fields); see `insert_rows`.
-_INSERTS: dict[tuple[type[Model], int, str], tuple[str, list[Any]]] = {}
+_INSERTS: dict[tuple[type[Model], int, str], tuple[str, list[Any], bool]] = {}
 
 _NONE = type(None)
 
@@ -272,15 +280,18 @@ def insert_rows(model: type[Model], rows: list[Model]) -> list[Model]:
     sql, returned, by_rowid = statement
     with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
-        if by_rowid:
-            last = cursor.lastrowid
-            results = [(pk,) for pk in range(last - len(rows) + 1, last + 1)]
-        else:
-            results = cursor.fetchall()
+        results = [(pk,) for pk in inserted_ids(cursor, len(rows))] if by_rowid else cursor.fetchall()
     if len(results) != len(rows):
         raise RuntimeError(f"{opts.label}: {len(rows)} rows inserted, {len(results)} ids returned")
     _mark_inserted(rows, returned, results, connection.alias)
     return rows
+
+
+def inserted_ids(cursor: Any, count: int) -> range:
+    """SQLite: the ids of the `count` rows the cursor's last INSERT wrote into a table whose id is
+    an AUTOINCREMENT rowid, in the order of its VALUES (see `_ids_from_rowid`)."""
+    last = cursor.lastrowid
+    return range(last - count + 1, last + 1)
 
 
 def _ids_from_rowid(model: type[Model], connection: Any) -> bool:

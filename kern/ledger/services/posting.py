@@ -34,7 +34,7 @@ from kern.core.exceptions import KernError, ValidationFailed
 from kern.core.money import InvalidAmount, UnknownCurrency, minor_units, quantize, to_decimal
 from kern.core.numbering import NumberClaim, claim_numbers, next_numbers
 from kern.core.prepared import Prepared
-from kern.core.rows import column_casts
+from kern.core.rows import column_casts, inserted_ids
 from kern.core.selectors import rate_on
 from kern.core.workflow import transition
 from kern.ledger.events import ENTRY_POSTED, EntryPosted
@@ -671,8 +671,7 @@ def sql_insert(
             params = [value for row in chunk for value in row]
             cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, params)
             if by_rowid:
-                last_id = cursor.lastrowid
-                out.extend((pk,) for pk in range(last_id - len(chunk) + 1, last_id + 1))
+                out.extend((pk,) for pk in inserted_ids(cursor, len(chunk)))
             elif returning:
                 out.extend(cursor.fetchall())
     return out
