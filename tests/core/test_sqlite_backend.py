@@ -105,3 +105,22 @@ def test_a_new_rows_timestamp_default_is_aware_utc_now():
     after = dt.datetime.now(dt.UTC)
     assert company.created_at.tzinfo is dt.UTC
     assert before <= company.created_at <= after
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-11-29T15:13:00.123456+00:00",
+        "2026-11-29T15:13:00+00:00",  # no microseconds: none written, as Django writes it
+        "2026-01-01T00:00:00.000001+00:00",
+    ],
+)
+def test_a_utc_timestamp_is_written_as_djangos_adapter_writes_it(moment):
+    import datetime as dt
+
+    from django.db.backends.sqlite3.operations import DatabaseOperations as DjangoOperations
+
+    value = dt.datetime.fromisoformat(moment).replace(tzinfo=dt.UTC)
+    assert value.tzinfo is dt.UTC
+    expected = DjangoOperations(connection).adapt_datetimefield_value(value)
+    assert connection.ops.adapt_datetimefield_value(value) == expected == str(value.replace(tzinfo=None))

@@ -46,6 +46,18 @@ def test_a_logged_connection_gets_an_ordinary_cursor_so_every_statement_is_count
     assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
 
 
+def test_with_debug_turned_on_later_statements_are_logged_and_after_it_the_kept_cursor_returns():
+    from django.test import override_settings
+
+    kept = statement_cursor()
+    with override_settings(DEBUG=True):
+        assert statement_cursor() is not kept  # Django logs every statement of a DEBUG process
+        before = len(connection.queries)
+        _select_one()
+        assert [q["sql"] for q in connection.queries[before:]] == ["SELECT 1"]
+    assert statement_cursor() is kept
+
+
 @pytest.mark.django_db(transaction=True)  # the connection is closed: no test transaction around it
 def test_a_new_database_connection_gets_a_new_cursor():
     db = connections["default"]

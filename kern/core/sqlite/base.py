@@ -47,8 +47,10 @@ class DatabaseOperations(operations.DatabaseOperations):
         # Every row's timestamps come here as aware UTC datetimes (timezone.now()); the
         # connection's time zone is UTC too (it is None without USE_TZ), so Django's make_naive
         # (a conversion and two checks) changes nothing but the tzinfo. ~1 % of an O2C order.
+        # The text of such a value ends in "+00:00"; without it, it is the naive UTC text (and
+        # cheaper than building the naive datetime to write that).
         if type(value) is dt.datetime and value.tzinfo is dt.UTC and self.connection.timezone is dt.UTC:
-            return str(value.replace(tzinfo=None))
+            return str(value)[:-6]
         return super().adapt_datetimefield_value(value)
 
     def convert_datetimefield_value(self, value: Any, expression: Any, connection: Any) -> Any:
