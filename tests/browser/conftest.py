@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -42,7 +44,31 @@ def seeded(transactional_db, seed_copy):
 
 
 @pytest.fixture(scope="session")
-def browser(seed_copy):
+def live_server(request):
+    """pytest-django's live server, stopped only after its request threads have finished.
+
+    The server answers each browser connection in a daemon thread that it does not wait for when
+    it stops, and each such thread closes the shared in-memory SQLite connection when its
+    connection ends. Chromium keeps connections open until it closes, so those threads end after
+    the browser (which depends on this fixture and so closes first); were the server stopped
+    before they end, the connection would no longer be shared with them and each would fail."""
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    )
+    server = LiveServer(addr)
+    yield server
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        t.is_alive() and t.name.endswith("(process_request_thread)") for t in threading.enumerate()
+    ):
+        time.sleep(0.05)
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(seed_copy, live_server):
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
     from playwright.sync_api import sync_playwright
