@@ -214,7 +214,9 @@ def connect(models: list[type[Model]] | None = None) -> None:
 
 
 def _company_of(instance: Model) -> int | None:
-    company_id = getattr(instance, "company_id", None)
+    # From __dict__ first: the key's attribute is a data descriptor (Python code on every read).
+    held = instance.__dict__
+    company_id = held["company_id"] if "company_id" in held else getattr(instance, "company_id", None)
     if company_id is None and instance._meta.label == "core.Company":
         company_id = instance.pk
     return company_id

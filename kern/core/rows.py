@@ -181,6 +181,10 @@ def _check_related(row: Model, relations: tuple[tuple[Any, str], ...], cached: d
     unsaved related object, take the id of one saved after it was assigned, drop a cached object
     whose id no longer matches. Rows of models with private fields (generic relations) still go
     through Django's own method."""
+    # The row's key values are read from its __dict__: a foreign key's attribute is a data
+    # descriptor, so reading it runs Python code each time, for the same value (new rows hold
+    # every field they have; one that does not is read the ordinary way).
+    held = row.__dict__
     for field, cache_name in relations:
         obj = cached.get(cache_name)
         if not obj:
@@ -191,9 +195,12 @@ def _check_related(row: Model, relations: tuple[tuple[Any, str], ...], cached: d
             raise ValueError(
                 f"bulk_create() prohibited to prevent data loss due to unsaved related object '{field.name}'."
             )
-        if getattr(row, field.attname) in field.empty_values:
+        attname = field.attname
+        if (held[attname] if attname in held else getattr(row, attname)) in field.empty_values:
             setattr(row, field.name, obj)
-        if getattr(obj, field.target_field.attname) != getattr(row, field.attname):
+        if getattr(obj, field.target_field.attname) != (
+            held[attname] if attname in held else getattr(row, attname)
+        ):
             field.delete_cached_value(row)
 
 

@@ -1,6 +1,7 @@
 """core.rows: statements built once per process, writing what the ORM would write."""
 
 import pytest
+from django.db import connection
 
 from kern.core.models import AuditEvent
 from kern.core.rows import _UPDATES, insert_rows, save_new, update_columns
@@ -183,3 +184,18 @@ def test_an_update_may_not_ride_with_a_statement_on_its_own_table(company):
         pytest.skip("SQLite sends a rider as a statement of its own: no shared snapshot")
     with pytest.raises(ValueError, match="one snapshot"):
         execute_riding("UPDATE core_sequence SET last_value = 1 WHERE id = %s", [first.pk], [same])
+
+
+def test_a_row_pointing_at_an_unsaved_object_is_refused_and_one_saved_since_takes_its_id(company):
+    from kern.core.rows import _columns
+    from kern.parties.models import Party, PaymentTerm
+
+    assert not _columns(Party, connection).always_check  # the check of core.rows, not Django's
+    term = PaymentTerm(company=company, name="14 days net", net_days=14)
+    party = Party(company=company, name="Late Term BV", payment_term=term)
+    with pytest.raises(ValueError, match="unsaved related object 'payment_term'"):
+        insert_rows(Party, [party])
+    assert not Party.objects.filter(name="Late Term BV").exists()
+    term.save()
+    insert_rows(Party, [party])
+    assert Party.objects.get(pk=party.pk).payment_term_id == term.pk
