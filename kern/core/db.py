@@ -170,10 +170,30 @@ def on_commit(func: Callable[[], Any], using: str | None = None) -> None:
 
 
 class _KeptCursor(CursorWrapper):
-    """A cursor left open after its `with` block, for the connection's next statement."""
+    """A cursor left open after its `with` block, for the connection's next statement.
+
+    What the hot paths read after a statement is answered by methods of its own: Django's
+    wrapper finds fetches through `__getattr__` and builds an error-translating closure on every
+    access (~0.5 µs, some forty times an O2C order). Errors are translated the same way."""
 
     def __exit__(self, *exc: Any) -> None:
         return None
+
+    def fetchone(self) -> Any:
+        with self.db.wrap_database_errors:
+            return self.cursor.fetchone()
+
+    def fetchall(self) -> Any:
+        with self.db.wrap_database_errors:
+            return self.cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self.cursor.rowcount
+
+    @property
+    def lastrowid(self) -> Any:
+        return self.cursor.lastrowid
 
 
 _DEBUG: list[bool] = []

@@ -46,6 +46,41 @@ def test_a_logged_connection_gets_an_ordinary_cursor_so_every_statement_is_count
     assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
 
 
+def test_an_error_met_while_fetching_is_translated_as_djangos_cursor_translates_it():
+    import sqlite3
+
+    from django.db import OperationalError
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite computes a result's later rows while they are fetched; PostgreSQL before")
+    statement_cursor()
+    with statement_cursor() as cursor:
+        # The second row overflows: the error comes from the fetch, not from execute().
+        cursor.execute(
+            "SELECT CASE WHEN n = 2 THEN abs(-9223372036854775807 - 1) ELSE n END "
+            "FROM (SELECT 1 AS n UNION ALL SELECT 2)"
+        )
+        with pytest.raises(OperationalError) as raised:
+            cursor.fetchall()
+    assert not isinstance(raised.value, sqlite3.Error)  # Django's error, the driver's as its cause
+    assert isinstance(raised.value.__cause__, sqlite3.OperationalError)
+    assert _select_one() == 1  # the kept cursor carries on
+
+
+def test_row_counts_and_new_row_ids_read_through_the_kept_cursor():
+    with statement_cursor() as cursor:
+        key = "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "SERIAL PRIMARY KEY"
+        cursor.execute(f"CREATE TEMPORARY TABLE kept_probe (id {key}, n INTEGER)")
+        cursor.execute("INSERT INTO kept_probe (n) VALUES (%s), (%s), (%s)", [1, 2, 3])
+        if connection.vendor == "sqlite":
+            assert cursor.lastrowid == 3
+        cursor.execute("UPDATE kept_probe SET n = n + 1 WHERE n > %s", [1])
+        assert cursor.rowcount == 2
+        cursor.execute("SELECT n FROM kept_probe ORDER BY id")
+        assert cursor.fetchone() == (1,)
+        assert cursor.fetchall() == [(3,), (4,)]
+
+
 def test_with_debug_turned_on_later_statements_are_logged_and_after_it_the_kept_cursor_returns():
     from django.test import override_settings
 
